@@ -1,0 +1,1 @@
+//! SLA calendars and clocks (being written).

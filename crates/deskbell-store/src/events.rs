@@ -1,0 +1,59 @@
+//! The history of a ticket: an append-only list of events, written in the same transaction
+//! as the change they describe.
+
+use jiff::Timestamp;
+
+use crate::sql::Tx;
+use crate::{StoreError, params};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub actor_id: Option<i64>,
+    pub at: Timestamp,
+    pub kind: String,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub field: Option<&'a str>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub reason: Option<&'a str>,
+}
+
+pub fn append(tx: &mut Tx<'_>, ticket_id: i64, actor_id: Option<i64>, at: Timestamp, e: &NewEvent<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO ticket_events (ticket_id, actor_id, at, kind, field, old_value, new_value, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params![ticket_id, actor_id, at, e.kind, e.field, e.old_value.clone(), e.new_value.clone(), e.reason],
+    )?;
+    Ok(())
+}
+
+pub fn list(tx: &mut Tx<'_>, ticket_id: i64) -> Result<Vec<Event>, StoreError> {
+    tx.query(
+        "SELECT id, ticket_id, actor_id, at, kind, field, old_value, new_value, reason FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
+        params![ticket_id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Event {
+            id: r.i64(0)?,
+            ticket_id: r.i64(1)?,
+            actor_id: r.opt_i64(2)?,
+            at: r.time(3)?,
+            kind: r.str(4)?,
+            field: r.opt_str(5)?,
+            old_value: r.opt_str(6)?,
+            new_value: r.opt_str(7)?,
+            reason: r.opt_str(8)?,
+        })
+    })
+    .collect()
+}

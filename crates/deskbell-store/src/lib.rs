@@ -1,0 +1,127 @@
+//! Persistence of deskbell.
+//!
+//! One [`Store`] in front of two backends, chosen once from `DATABASE_URL`: an embedded
+//! SQLite file (the default) or PostgreSQL (for several instances). Repository modules
+//! (`orgs`, `people`, `tickets`, …) hold the queries, written once against the SQL contract
+//! in [`sql`]; each backend brings its own migrations. Callers run a closure inside a
+//! transaction with [`Store::write`] or [`Store::read`]: everything a business change
+//! writes (the row, its history event, clock events, outgoing mail) commits together.
+
+pub mod attachments;
+pub mod auth;
+pub mod events;
+pub mod migrate;
+pub mod orgs;
+pub mod people;
+mod postgres;
+pub mod search;
+pub mod settings;
+pub mod sql;
+mod sqlite;
+pub mod tickets;
+
+use std::sync::Arc;
+
+pub use sql::{Conn, Dialect, Row, Tx, Value};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the write; `constraint` is `table.column`.
+    #[error("already exists: {constraint}")]
+    Unique { constraint: String },
+    /// The row changed since the caller read it (optimistic concurrency).
+    #[error("the record was changed by someone else")]
+    Conflict,
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Db(String),
+}
+
+enum Backend {
+    Sqlite(sqlite::SqliteBackend),
+    Postgres(postgres::PgBackend),
+}
+
+/// Handle to the database; cheap to clone. All methods block: call them from a blocking
+/// thread (the server wraps them in `spawn_blocking`).
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<Backend>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Connections for readers (SQLite) or for everything (PostgreSQL).
+    pub pool_size: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { pool_size: 8 }
+    }
+}
+
+impl Store {
+    /// Opens `sqlite://path`, a bare path, or `postgres://…` / `postgresql://…`.
+    pub fn open(url: &str, options: &StoreOptions) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(postgres::PgBackend::open(url, options.pool_size)?)
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            Backend::Sqlite(sqlite::SqliteBackend::open(path, options.pool_size)?)
+        };
+        Ok(Store { backend: Arc::new(backend) })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match &*self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs `f` in a read-write transaction; commits when it returns `Ok`, rolls back
+    /// otherwise, so an error leaves nothing behind.
+    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.write(f),
+            Backend::Postgres(b) => b.write(f),
+        }
+    }
+
+    /// Runs `f` in a read-only transaction (one consistent snapshot).
+    pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.read(f),
+            Backend::Postgres(b) => b.read(f),
+        }
+    }
+
+    /// Applies pending migrations; safe to call from several instances at once.
+    pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.with_writer(migrate::sqlite),
+            Backend::Postgres(b) => b.with_client(migrate::postgres),
+        }
+    }
+
+    /// A cheap round trip, for `/readyz`.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.read(|tx| tx.query_one("SELECT 1", &[]).map(|_| ()))
+    }
+}
+
+/// Shorthand for JSON columns holding string lists.
+pub(crate) fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+pub(crate) fn parse_json_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}

@@ -1,0 +1,294 @@
+//! Organisations (customers, optionally under a parent chain), their phone numbers, mail
+//! domains and account team; vendor teams; products and installations.
+
+use jiff::Timestamp;
+
+use crate::sql::{Row, Tx, in_list};
+use crate::{StoreError, params};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organisation {
+    pub id: i64,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub time_zone: String,
+    pub notes: String,
+    pub active: bool,
+    pub phones: Vec<String>,
+    pub mail_domains: Vec<String>,
+    pub account_team: Vec<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationInput {
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub time_zone: String,
+    pub notes: String,
+    pub active: bool,
+    pub phones: Vec<String>,
+    pub mail_domains: Vec<String>,
+    pub account_team: Vec<i64>,
+}
+
+const ORG_COLS: &str = "id, name, parent_id, time_zone, notes, active, created_at, updated_at";
+
+fn org_from(tx: &mut Tx<'_>, r: &Row) -> Result<Organisation, StoreError> {
+    let id = r.i64(0)?;
+    let phones = tx
+        .query("SELECT phone FROM organisation_phones WHERE organisation_id = $1 ORDER BY phone", params![id])?
+        .iter()
+        .map(|r| r.str(0))
+        .collect::<Result<_, _>>()?;
+    let mail_domains = tx
+        .query("SELECT domain FROM organisation_domains WHERE organisation_id = $1 ORDER BY domain", params![id])?
+        .iter()
+        .map(|r| r.str(0))
+        .collect::<Result<_, _>>()?;
+    let account_team = tx
+        .query("SELECT person_id FROM organisation_account_team WHERE organisation_id = $1 ORDER BY person_id", params![id])?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect::<Result<_, _>>()?;
+    Ok(Organisation {
+        id,
+        name: r.str(1)?,
+        parent_id: r.opt_i64(2)?,
+        time_zone: r.str(3)?,
+        notes: r.str(4)?,
+        active: r.bool(5)?,
+        phones,
+        mail_domains,
+        account_team,
+        created_at: r.time(6)?,
+        updated_at: r.time(7)?,
+    })
+}
+
+pub fn get(tx: &mut Tx<'_>, id: i64) -> Result<Organisation, StoreError> {
+    let r = tx.query_one(&format!("SELECT {ORG_COLS} FROM organisations WHERE id = $1"), params![id])?;
+    org_from(tx, &r)
+}
+
+/// Organisations visible through `ids` (all when `None`), by name.
+pub fn list(tx: &mut Tx<'_>, ids: Option<&[i64]>) -> Result<Vec<Organisation>, StoreError> {
+    let rows = match ids {
+        None => tx.query(&format!("SELECT {ORG_COLS} FROM organisations ORDER BY name"), &[])?,
+        Some(ids) => {
+            let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
+            tx.query(
+                &format!("SELECT {ORG_COLS} FROM organisations WHERE id IN {} ORDER BY name", in_list(0, ids.len())),
+                &params,
+            )?
+        }
+    };
+    rows.iter().map(|r| org_from(tx, r)).collect()
+}
+
+/// The organisation and its direct children (hotel chain → properties).
+pub fn with_children(tx: &mut Tx<'_>, id: i64) -> Result<Vec<i64>, StoreError> {
+    tx.query("SELECT id FROM organisations WHERE id = $1 OR parent_id = $1 ORDER BY id", params![id])?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect()
+}
+
+fn write_lists(tx: &mut Tx<'_>, id: i64, input: &OrganisationInput) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM organisation_phones WHERE organisation_id = $1", params![id])?;
+    tx.execute("DELETE FROM organisation_domains WHERE organisation_id = $1", params![id])?;
+    tx.execute("DELETE FROM organisation_account_team WHERE organisation_id = $1", params![id])?;
+    for p in &input.phones {
+        tx.execute("INSERT INTO organisation_phones (phone, organisation_id) VALUES ($1, $2)", params![p, id])?;
+    }
+    for d in &input.mail_domains {
+        tx.execute("INSERT INTO organisation_domains (domain, organisation_id) VALUES ($1, $2)", params![d, id])?;
+    }
+    for p in &input.account_team {
+        tx.execute(
+            "INSERT INTO organisation_account_team (organisation_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            params![id, *p],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn create(tx: &mut Tx<'_>, input: &OrganisationInput, now: Timestamp) -> Result<Organisation, StoreError> {
+    let id = tx
+        .query_one(
+            "INSERT INTO organisations (name, parent_id, time_zone, notes, active, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            params![&input.name, input.parent_id, &input.time_zone, &input.notes, input.active, now],
+        )?
+        .i64(0)?;
+    write_lists(tx, id, input)?;
+    get(tx, id)
+}
+
+pub fn update(tx: &mut Tx<'_>, id: i64, input: &OrganisationInput, now: Timestamp) -> Result<Organisation, StoreError> {
+    let n = tx.execute(
+        "UPDATE organisations SET name = $2, parent_id = $3, time_zone = $4, notes = $5, active = $6, updated_at = $7 WHERE id = $1",
+        params![id, &input.name, input.parent_id, &input.time_zone, &input.notes, input.active, now],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    write_lists(tx, id, input)?;
+    get(tx, id)
+}
+
+/// Caller-ID lookup: the organisation owning a phone number (stored normalised).
+pub fn by_phone(tx: &mut Tx<'_>, phone: &str) -> Result<Option<i64>, StoreError> {
+    tx.query_opt("SELECT organisation_id FROM organisation_phones WHERE phone = $1", params![phone])?
+        .map(|r| r.i64(0))
+        .transpose()
+}
+
+/// Sender-domain lookup.
+pub fn by_domain(tx: &mut Tx<'_>, domain: &str) -> Result<Option<i64>, StoreError> {
+    tx.query_opt("SELECT organisation_id FROM organisation_domains WHERE domain = $1", params![domain])?
+        .map(|r| r.i64(0))
+        .transpose()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    pub members: Vec<i64>,
+}
+
+pub fn teams(tx: &mut Tx<'_>) -> Result<Vec<Team>, StoreError> {
+    let rows = tx.query("SELECT id, name FROM teams ORDER BY name", &[])?;
+    rows.iter()
+        .map(|r| {
+            let id = r.i64(0)?;
+            Ok(Team { id, name: r.str(1)?, members: team_members(tx, id)? })
+        })
+        .collect()
+}
+
+fn team_members(tx: &mut Tx<'_>, id: i64) -> Result<Vec<i64>, StoreError> {
+    tx.query("SELECT person_id FROM team_members WHERE team_id = $1 ORDER BY person_id", params![id])?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect()
+}
+
+pub fn team(tx: &mut Tx<'_>, id: i64) -> Result<Team, StoreError> {
+    let r = tx.query_one("SELECT id, name FROM teams WHERE id = $1", params![id])?;
+    Ok(Team { id, name: r.str(1)?, members: team_members(tx, id)? })
+}
+
+pub fn save_team(tx: &mut Tx<'_>, id: Option<i64>, name: &str, members: &[i64], now: Timestamp) -> Result<Team, StoreError> {
+    let id = match id {
+        Some(id) => {
+            if tx.execute("UPDATE teams SET name = $2 WHERE id = $1", params![id, name])? == 0 {
+                return Err(StoreError::NotFound);
+            }
+            id
+        }
+        None => tx
+            .query_one("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id", params![name, now])?
+            .i64(0)?,
+    };
+    tx.execute("DELETE FROM team_members WHERE team_id = $1", params![id])?;
+    for p in members {
+        tx.execute("INSERT INTO team_members (team_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", params![id, *p])?;
+    }
+    team(tx, id)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub team_id: Option<i64>,
+}
+
+pub fn products(tx: &mut Tx<'_>) -> Result<Vec<Product>, StoreError> {
+    tx.query("SELECT id, code, name, team_id FROM products ORDER BY name", &[])?
+        .iter()
+        .map(|r| Ok(Product { id: r.i64(0)?, code: r.str(1)?, name: r.str(2)?, team_id: r.opt_i64(3)? }))
+        .collect()
+}
+
+pub fn product(tx: &mut Tx<'_>, id: i64) -> Result<Product, StoreError> {
+    let r = tx.query_one("SELECT id, code, name, team_id FROM products WHERE id = $1", params![id])?;
+    Ok(Product { id: r.i64(0)?, code: r.str(1)?, name: r.str(2)?, team_id: r.opt_i64(3)? })
+}
+
+pub fn save_product(tx: &mut Tx<'_>, id: Option<i64>, code: &str, name: &str, team_id: Option<i64>, now: Timestamp) -> Result<Product, StoreError> {
+    let id = match id {
+        Some(id) => {
+            if tx.execute("UPDATE products SET code = $2, name = $3, team_id = $4 WHERE id = $1", params![id, code, name, team_id])? == 0 {
+                return Err(StoreError::NotFound);
+            }
+            id
+        }
+        None => tx
+            .query_one(
+                "INSERT INTO products (code, name, team_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                params![code, name, team_id, now],
+            )?
+            .i64(0)?,
+    };
+    product(tx, id)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Installation {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub product_id: i64,
+    pub name: String,
+    pub version: Option<String>,
+}
+
+const INST_COLS: &str = "id, organisation_id, product_id, name, version";
+
+fn inst_from(r: &Row) -> Result<Installation, StoreError> {
+    Ok(Installation { id: r.i64(0)?, organisation_id: r.i64(1)?, product_id: r.i64(2)?, name: r.str(3)?, version: r.opt_str(4)? })
+}
+
+pub fn installations(tx: &mut Tx<'_>, orgs: Option<&[i64]>) -> Result<Vec<Installation>, StoreError> {
+    let rows = match orgs {
+        None => tx.query(&format!("SELECT {INST_COLS} FROM installations ORDER BY organisation_id, name"), &[])?,
+        Some(ids) => {
+            let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
+            tx.query(
+                &format!("SELECT {INST_COLS} FROM installations WHERE organisation_id IN {} ORDER BY organisation_id, name", in_list(0, ids.len())),
+                &params,
+            )?
+        }
+    };
+    rows.iter().map(inst_from).collect()
+}
+
+pub fn installation(tx: &mut Tx<'_>, id: i64) -> Result<Installation, StoreError> {
+    inst_from(&tx.query_one(&format!("SELECT {INST_COLS} FROM installations WHERE id = $1"), params![id])?)
+}
+
+pub fn save_installation(tx: &mut Tx<'_>, id: Option<i64>, input: &Installation, now: Timestamp) -> Result<Installation, StoreError> {
+    let id = match id {
+        Some(id) => {
+            let n = tx.execute(
+                "UPDATE installations SET organisation_id = $2, product_id = $3, name = $4, version = $5 WHERE id = $1",
+                params![id, input.organisation_id, input.product_id, &input.name, input.version.clone()],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            id
+        }
+        None => tx
+            .query_one(
+                "INSERT INTO installations (organisation_id, product_id, name, version, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                params![input.organisation_id, input.product_id, &input.name, input.version.clone(), now],
+            )?
+            .i64(0)?,
+    };
+    installation(tx, id)
+}

@@ -1,0 +1,192 @@
+//! PostgreSQL backend: a pool of connections, each caching its prepared statements (a fresh
+//! prepare costs a round trip per query). Several deskbell instances may share one database.
+
+use std::collections::HashMap;
+use std::error::Error as _;
+
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, NoTls, Statement};
+
+use crate::sql::{Conn, Dialect, Row, Value};
+use crate::StoreError;
+
+pub struct PgBackend {
+    pool: r2d2::Pool<PgManager>,
+}
+
+pub struct PgConnection {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+struct PgManager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = PgConnection;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<PgConnection, postgres::Error> {
+        let client = self.config.connect(NoTls)?;
+        Ok(PgConnection { client, statements: HashMap::new() })
+    }
+
+    fn is_valid(&self, conn: &mut PgConnection) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut PgConnection) -> bool {
+        conn.client.is_closed()
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error() {
+            if db.code() == &postgres::error::SqlState::UNIQUE_VIOLATION {
+                // The detail reads "Key (email)=(…) already exists."; report `table.column`
+                // like the SQLite backend does.
+                let column = db
+                    .detail()
+                    .and_then(|d| d.strip_prefix("Key ("))
+                    .and_then(|d| d.split_once(')'))
+                    .map_or("", |(c, _)| c);
+                let constraint = format!("{}.{}", db.table().unwrap_or_default(), column);
+                return StoreError::Unique { constraint };
+            }
+            return StoreError::Db(format!("{}: {}", db.code().code(), db.message()));
+        }
+        if e.is_closed() || e.source().is_some_and(|s| s.is::<std::io::Error>()) {
+            return StoreError::Unavailable(e.to_string());
+        }
+        StoreError::Db(e.to_string())
+    }
+}
+
+impl PgBackend {
+    pub fn open(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| StoreError::Unavailable(format!("bad DATABASE_URL: {e}")))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(PgManager { config })?;
+        Ok(Self { pool })
+    }
+
+    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = self.pool.get().map_err(StoreError::from)?;
+        let PgConnection { client, statements } = &mut *conn;
+        let tx = client.transaction().map_err(StoreError::from)?;
+        let mut c = PgConn { tx, statements };
+        let out = f(&mut c)?;
+        c.tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = self.pool.get().map_err(StoreError::from)?;
+        let PgConnection { client, statements } = &mut *conn;
+        let tx = client
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .start()
+            .map_err(StoreError::from)?;
+        let mut c = PgConn { tx, statements };
+        let out = f(&mut c)?;
+        c.tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// A plain connection for the migration runner, which needs `batch_execute`.
+    pub fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut conn = self.pool.get()?;
+        let out = f(&mut conn.client);
+        // Migrations change the schema; cached plans may refer to the old one.
+        conn.statements.clear();
+        out
+    }
+}
+
+struct PgConn<'a> {
+    tx: postgres::Transaction<'a>,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+impl PgConn<'_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+}
+
+impl ToSql for Value {
+    fn to_sql(&self, ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+                _ => i.to_sql(ty, out),
+            },
+            Value::Text(t) => t.to_sql(ty, out),
+            Value::Bytes(b) => b.to_sql(ty, out),
+            Value::Bool(b) => b.to_sql(ty, out),
+            Value::Time(t) => t.to_sql(ty, out),
+            Value::Float(f) => f.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn column(row: &postgres::Row, i: usize) -> Result<Value, StoreError> {
+    let ty = row.columns()[i].type_();
+    let v = match *ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
+        Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(v.into())),
+        Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(v.into())),
+        Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(Value::Bool),
+        Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => row.try_get::<_, Option<String>>(i)?.map(Value::Text),
+        Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Bytes),
+        Type::TIMESTAMPTZ => row.try_get::<_, Option<jiff::Timestamp>>(i)?.map(Value::Time),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Value::Float),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map(|v| Value::Float(v.into())),
+        _ => return Err(StoreError::Db(format!("column {i} has unsupported type {ty}"))),
+    };
+    Ok(v.unwrap_or(Value::Null))
+}
+
+impl Conn for PgConn<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let stmt = self.statement(sql)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        Ok(self.tx.execute(&stmt, &refs)?)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let stmt = self.statement(sql)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let rows = self.tx.query(&stmt, &refs)?;
+        rows.iter()
+            .map(|r| (0..r.len()).map(|i| column(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
+            .collect()
+    }
+}

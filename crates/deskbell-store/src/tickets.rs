@@ -1,0 +1,483 @@
+//! Tickets and their articles. Only the ticket service in the server calls the writing
+//! functions here, inside the transaction that also appends the history event.
+
+use deskbell_domain::article::{ArticleKind, CallDirection};
+use deskbell_domain::ticket::{Channel, Kind, Priority, Status};
+use jiff::Timestamp;
+
+use crate::attachments::{self, Attachment};
+use crate::sql::{Dialect, Row, Tx, Value, in_list};
+use crate::{StoreError, json_list, params, parse_json_list, search};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    pub id: i64,
+    pub number: i64,
+    pub subject: String,
+    pub organisation_id: i64,
+    pub requester_id: i64,
+    pub cc: Vec<String>,
+    pub channel: Channel,
+    pub kind: Kind,
+    pub priority: Priority,
+    pub proposed_priority: Option<Priority>,
+    pub status: Status,
+    pub product_id: Option<i64>,
+    pub module: Option<String>,
+    pub installation_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub tags: Vec<String>,
+    /// An agreed due date (development requests), `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    pub parent_id: Option<i64>,
+    /// The customer's answers to the local-IT checks, as JSON.
+    pub local_it_checks: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub version: i64,
+}
+
+const COLS: &str = "t.id, t.number, t.subject, t.organisation_id, t.requester_id, t.cc, t.channel, t.kind, t.priority, \
+    t.proposed_priority, t.status, t.product_id, t.module, t.installation_id, t.assignee_id, t.team_id, t.tags, t.due_date, \
+    t.parent_id, t.local_it_checks, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.version";
+
+fn parse<T: std::str::FromStr>(s: String) -> Result<T, StoreError>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| StoreError::Db(format!("stored value is invalid: {e}")))
+}
+
+fn from_row(r: &Row) -> Result<Ticket, StoreError> {
+    Ok(Ticket {
+        id: r.i64(0)?,
+        number: r.i64(1)?,
+        subject: r.str(2)?,
+        organisation_id: r.i64(3)?,
+        requester_id: r.i64(4)?,
+        cc: parse_json_list(&r.str(5)?),
+        channel: parse(r.str(6)?)?,
+        kind: parse(r.str(7)?)?,
+        priority: parse(r.str(8)?)?,
+        proposed_priority: r.opt_str(9)?.map(parse).transpose()?,
+        status: parse(r.str(10)?)?,
+        product_id: r.opt_i64(11)?,
+        module: r.opt_str(12)?,
+        installation_id: r.opt_i64(13)?,
+        assignee_id: r.opt_i64(14)?,
+        team_id: r.opt_i64(15)?,
+        tags: parse_json_list(&r.str(16)?),
+        due_date: r.opt_str(17)?,
+        parent_id: r.opt_i64(18)?,
+        local_it_checks: r.opt_str(19)?,
+        created_at: r.time(20)?,
+        updated_at: r.time(21)?,
+        first_response_at: r.opt_time(22)?,
+        resolved_at: r.opt_time(23)?,
+        closed_at: r.opt_time(24)?,
+        version: r.i64(25)?,
+    })
+}
+
+/// Who may see which tickets; every read of tickets takes one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// The vendor side.
+    All,
+    /// A customer admin: the organisation and its child properties.
+    Organisations(Vec<i64>),
+    /// A customer user: their own tickets.
+    Requester(i64),
+}
+
+impl Scope {
+    /// SQL condition on `t` binding parameters after `first` existing ones.
+    fn condition(&self, params: &mut Vec<Value>) -> String {
+        match self {
+            Scope::All => "TRUE".into(),
+            Scope::Organisations(ids) => {
+                let s = format!("t.organisation_id IN {}", in_list(params.len(), ids.len()));
+                params.extend(ids.iter().map(|i| Value::Int(*i)));
+                s
+            }
+            Scope::Requester(id) => {
+                params.push(Value::Int(*id));
+                format!("t.requester_id = ${}", params.len())
+            }
+        }
+    }
+
+    /// Whether internal notes are visible.
+    pub fn sees_internal(&self) -> bool {
+        matches!(self, Scope::All)
+    }
+}
+
+/// Hands out the next ticket number; unique across every instance sharing the database.
+fn next_number(tx: &mut Tx<'_>) -> Result<i64, StoreError> {
+    match tx.dialect() {
+        Dialect::Postgres => tx.query_one("SELECT nextval('ticket_number_seq')", &[])?.i64(0),
+        // SQLite has one writer at a time, so a counter row cannot be handed out twice.
+        Dialect::Sqlite => tx
+            .query_one("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value", &[])?
+            .i64(0),
+    }
+}
+
+/// Inserts a new ticket (number assigned here) and indexes its subject.
+pub fn insert(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
+    let number = next_number(tx)?;
+    let id = tx
+        .query_one(
+            "INSERT INTO tickets (number, subject, organisation_id, requester_id, cc, channel, kind, priority, proposed_priority, status, \
+             product_id, module, installation_id, assignee_id, team_id, tags, due_date, parent_id, local_it_checks, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1) RETURNING id",
+            params![
+                number,
+                &t.subject,
+                t.organisation_id,
+                t.requester_id,
+                json_list(&t.cc),
+                t.channel.as_str(),
+                t.kind.as_str(),
+                t.priority.as_str(),
+                t.proposed_priority.map(|p| p.as_str()),
+                t.status.as_str(),
+                t.product_id,
+                t.module.clone(),
+                t.installation_id,
+                t.assignee_id,
+                t.team_id,
+                json_list(&t.tags),
+                t.due_date.clone(),
+                t.parent_id,
+                t.local_it_checks.clone(),
+                t.created_at,
+            ],
+        )?
+        .i64(0)?;
+    search::index(tx, -id, id, true, &t.subject)?;
+    by_id(tx, id)
+}
+
+/// Writes every mutable field of `t` if the stored version is still `t.version`, and bumps
+/// the version. A concurrent change makes this fail with [`StoreError::Conflict`].
+pub fn save(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
+    let n = tx.execute(
+        "UPDATE tickets SET subject = $3, cc = $4, kind = $5, priority = $6, status = $7, product_id = $8, module = $9, \
+         installation_id = $10, assignee_id = $11, team_id = $12, tags = $13, due_date = $14, parent_id = $15, \
+         updated_at = $16, first_response_at = $17, resolved_at = $18, closed_at = $19, organisation_id = $20, \
+         requester_id = $21, version = version + 1 WHERE id = $1 AND version = $2",
+        params![
+            t.id,
+            t.version,
+            &t.subject,
+            json_list(&t.cc),
+            t.kind.as_str(),
+            t.priority.as_str(),
+            t.status.as_str(),
+            t.product_id,
+            t.module.clone(),
+            t.installation_id,
+            t.assignee_id,
+            t.team_id,
+            json_list(&t.tags),
+            t.due_date.clone(),
+            t.parent_id,
+            t.updated_at,
+            t.first_response_at,
+            t.resolved_at,
+            t.closed_at,
+            t.organisation_id,
+            t.requester_id,
+        ],
+    )?;
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    search::index(tx, -t.id, t.id, true, &t.subject)?;
+    by_id(tx, t.id)
+}
+
+pub fn by_id(tx: &mut Tx<'_>, id: i64) -> Result<Ticket, StoreError> {
+    from_row(&tx.query_one(&format!("SELECT {COLS} FROM tickets t WHERE t.id = $1"), params![id])?)
+}
+
+/// A ticket by number, if the scope may see it; otherwise `NotFound`, exactly as for a
+/// number that does not exist, so a customer learns nothing about other organisations.
+pub fn by_number(tx: &mut Tx<'_>, number: i64, scope: &Scope) -> Result<Ticket, StoreError> {
+    let mut params = vec![Value::Int(number)];
+    let cond = scope.condition(&mut params);
+    from_row(&tx.query_one(&format!("SELECT {COLS} FROM tickets t WHERE t.number = $1 AND {cond}"), &params)?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    UpdatedDesc,
+    UpdatedAsc,
+    CreatedDesc,
+    CreatedAsc,
+    NumberDesc,
+    NumberAsc,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        Some(match s {
+            "-updated_at" => Sort::UpdatedDesc,
+            "updated_at" => Sort::UpdatedAsc,
+            "-created_at" => Sort::CreatedDesc,
+            "created_at" => Sort::CreatedAsc,
+            "-number" => Sort::NumberDesc,
+            "number" => Sort::NumberAsc,
+            _ => return None,
+        })
+    }
+
+    pub const NAMES: &'static [&'static str] = &["-updated_at", "updated_at", "-created_at", "created_at", "-number", "number"];
+
+    fn column(self) -> &'static str {
+        match self {
+            Sort::UpdatedDesc | Sort::UpdatedAsc => "t.updated_at",
+            Sort::CreatedDesc | Sort::CreatedAsc => "t.created_at",
+            Sort::NumberDesc | Sort::NumberAsc => "t.number",
+        }
+    }
+
+    fn descending(self) -> bool {
+        matches!(self, Sort::UpdatedDesc | Sort::CreatedDesc | Sort::NumberDesc)
+    }
+
+    /// The key of `t` under this sort, for the next page's cursor.
+    fn key(self, t: &Ticket) -> i64 {
+        match self {
+            Sort::UpdatedDesc | Sort::UpdatedAsc => t.updated_at.as_microsecond(),
+            Sort::CreatedDesc | Sort::CreatedAsc => t.created_at.as_microsecond(),
+            Sort::NumberDesc | Sort::NumberAsc => t.number,
+        }
+    }
+
+    fn key_value(self, key: i64) -> Result<Value, StoreError> {
+        match self {
+            Sort::NumberDesc | Sort::NumberAsc => Ok(Value::Int(key)),
+            _ => Timestamp::from_microsecond(key)
+                .map(Value::Time)
+                .map_err(|_| StoreError::Db("cursor out of range".into())),
+        }
+    }
+}
+
+/// Position after the last row of a page: the sort key and the id as tie-breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: i64,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Person(i64),
+    Unassigned,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub statuses: Vec<Status>,
+    pub priorities: Vec<Priority>,
+    pub kinds: Vec<Kind>,
+    pub channels: Vec<Channel>,
+    pub organisation_ids: Vec<i64>,
+    pub assignee: Option<AssigneeFilter>,
+    pub team_id: Option<i64>,
+    pub product_id: Option<i64>,
+    pub requester_id: Option<i64>,
+    /// Full-text query; words must all occur (prefixes match).
+    pub q: Option<String>,
+    pub updated_since: Option<Timestamp>,
+    pub sort: Sort,
+    pub after: Option<Cursor>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub items: Vec<Ticket>,
+    pub next: Option<Cursor>,
+}
+
+fn any_of<T: Copy>(column: &str, values: &[T], text: impl Fn(T) -> &'static str, params: &mut Vec<Value>, conds: &mut Vec<String>) {
+    if !values.is_empty() {
+        conds.push(format!("{column} IN {}", in_list(params.len(), values.len())));
+        params.extend(values.iter().map(|v| Value::Text(text(*v).to_owned())));
+    }
+}
+
+pub fn list(tx: &mut Tx<'_>, scope: &Scope, f: &Filter) -> Result<Page, StoreError> {
+    let mut params = Vec::new();
+    let mut conds = vec![scope.condition(&mut params)];
+    any_of("t.status", &f.statuses, Status::as_str, &mut params, &mut conds);
+    any_of("t.priority", &f.priorities, Priority::as_str, &mut params, &mut conds);
+    any_of("t.kind", &f.kinds, Kind::as_str, &mut params, &mut conds);
+    any_of("t.channel", &f.channels, Channel::as_str, &mut params, &mut conds);
+    if !f.organisation_ids.is_empty() {
+        conds.push(format!("t.organisation_id IN {}", in_list(params.len(), f.organisation_ids.len())));
+        params.extend(f.organisation_ids.iter().map(|i| Value::Int(*i)));
+    }
+    let mut eq = |column: &str, v: Option<i64>, params: &mut Vec<Value>| {
+        if let Some(v) = v {
+            params.push(Value::Int(v));
+            conds.push(format!("{column} = ${}", params.len()));
+        }
+    };
+    eq("t.team_id", f.team_id, &mut params);
+    eq("t.product_id", f.product_id, &mut params);
+    eq("t.requester_id", f.requester_id, &mut params);
+    match f.assignee {
+        Some(AssigneeFilter::Person(id)) => eq("t.assignee_id", Some(id), &mut params),
+        Some(AssigneeFilter::Unassigned) => conds.push("t.assignee_id IS NULL".into()),
+        None => {}
+    }
+    if let Some(since) = f.updated_since {
+        params.push(Value::Time(since));
+        conds.push(format!("t.updated_at >= ${}", params.len()));
+    }
+    if let Some(q) = &f.q {
+        match search::condition(tx.dialect(), q, scope.sees_internal(), &mut params) {
+            Some(c) => conds.push(c),
+            // A query with no words (only punctuation) matches nothing rather than everything.
+            None => return Ok(Page { items: Vec::new(), next: None }),
+        }
+    }
+    let col = f.sort.column();
+    let (cmp, dir) = if f.sort.descending() { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(c) = f.after {
+        params.push(f.sort.key_value(c.key)?);
+        params.push(Value::Int(c.id));
+        conds.push(format!("({col}, t.id) {cmp} (${}, ${})", params.len() - 1, params.len()));
+    }
+    let limit = f.limit.clamp(1, 200);
+    params.push(Value::Int(limit as i64 + 1));
+    let sql = format!(
+        "SELECT {COLS} FROM tickets t WHERE {} ORDER BY {col} {dir}, t.id {dir} LIMIT ${}",
+        conds.join(" AND "),
+        params.len()
+    );
+    let mut items = tx.query(&sql, &params)?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|t| Cursor { key: f.sort.key(t), id: t.id })
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub direction: CallDirection,
+    pub number: Option<String>,
+    pub duration_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MailMeta {
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub cc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub kind: ArticleKind,
+    pub author_id: Option<i64>,
+    pub body: String,
+    pub call: Option<Call>,
+    pub mail: Option<MailMeta>,
+    pub created_at: Timestamp,
+    pub attachments: Vec<Attachment>,
+}
+
+/// Inserts an article and indexes its text (internal notes as not public).
+pub fn insert_article(tx: &mut Tx<'_>, a: &Article) -> Result<Article, StoreError> {
+    let call = a.call.as_ref();
+    let mail = a.mail.clone().unwrap_or_default();
+    let id = tx
+        .query_one(
+            "INSERT INTO articles (ticket_id, kind, author_id, body, call_direction, call_number, call_duration_secs, \
+             message_id, in_reply_to, mail_references, mail_from, mail_to, mail_cc, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+            params![
+                a.ticket_id,
+                a.kind.as_str(),
+                a.author_id,
+                &a.body,
+                call.map(|c| c.direction.as_str()),
+                call.and_then(|c| c.number.clone()),
+                call.and_then(|c| c.duration_secs),
+                mail.message_id,
+                mail.in_reply_to,
+                mail.references,
+                mail.from,
+                mail.to,
+                mail.cc,
+                a.created_at,
+            ],
+        )?
+        .i64(0)?;
+    search::index(tx, id, a.ticket_id, a.kind.is_public(), &a.body)?;
+    Ok(Article { id, attachments: Vec::new(), ..a.clone() })
+}
+
+const ARTICLE_COLS: &str = "id, ticket_id, kind, author_id, body, call_direction, call_number, call_duration_secs, \
+    message_id, in_reply_to, mail_references, mail_from, mail_to, mail_cc, created_at";
+
+fn article_from(r: &Row) -> Result<Article, StoreError> {
+    let call = match r.opt_str(5)? {
+        Some(d) => Some(Call { direction: parse(d)?, number: r.opt_str(6)?, duration_secs: r.opt_i64(7)? }),
+        None => None,
+    };
+    let mail = MailMeta {
+        message_id: r.opt_str(8)?,
+        in_reply_to: r.opt_str(9)?,
+        references: r.opt_str(10)?,
+        from: r.opt_str(11)?,
+        to: r.opt_str(12)?,
+        cc: r.opt_str(13)?,
+    };
+    Ok(Article {
+        id: r.i64(0)?,
+        ticket_id: r.i64(1)?,
+        kind: parse(r.str(2)?)?,
+        author_id: r.opt_i64(3)?,
+        body: r.str(4)?,
+        call,
+        mail: (mail != MailMeta::default()).then_some(mail),
+        created_at: r.time(14)?,
+        attachments: Vec::new(),
+    })
+}
+
+/// The articles of a ticket in order, with attachments; internal notes only when asked.
+pub fn articles(tx: &mut Tx<'_>, ticket_id: i64, include_internal: bool) -> Result<Vec<Article>, StoreError> {
+    let sql = if include_internal {
+        format!("SELECT {ARTICLE_COLS} FROM articles WHERE ticket_id = $1 ORDER BY id")
+    } else {
+        format!("SELECT {ARTICLE_COLS} FROM articles WHERE ticket_id = $1 AND kind <> 'internal_note' ORDER BY id")
+    };
+    let mut list = tx.query(&sql, params![ticket_id])?.iter().map(article_from).collect::<Result<Vec<_>, _>>()?;
+    let mut files = attachments::for_ticket(tx, ticket_id)?;
+    for a in &mut list {
+        a.attachments = files.extract_if(.., |f| f.article_id == a.id).collect();
+    }
+    Ok(list)
+}
