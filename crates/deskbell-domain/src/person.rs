@@ -72,11 +72,7 @@ impl FromStr for EmailAddress {
                     && !label.ends_with('-')
                     && label.chars().all(|c| c.is_alphanumeric() || c == '-')
             });
-        if ok_local && ok_domain {
-            Ok(EmailAddress(t.to_lowercase()))
-        } else {
-            Err(bad())
-        }
+        if ok_local && ok_domain { Ok(EmailAddress(t.to_lowercase())) } else { Err(bad()) }
     }
 }
 

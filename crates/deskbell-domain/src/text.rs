@@ -29,12 +29,7 @@ pub fn fold(s: &str) -> String {
 /// The words of a search query, folded, each made only of letters and digits so that they
 /// can be placed into any full-text query syntax without escaping. At most 16 words.
 pub fn search_terms(query: &str) -> Vec<String> {
-    fold(query)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(16)
-        .map(str::to_owned)
-        .collect()
+    fold(query).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(16).map(str::to_owned).collect()
 }
 
 #[cfg(test)]

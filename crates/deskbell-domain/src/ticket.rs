@@ -114,11 +114,7 @@ pub enum Side {
 
 impl From<Role> for Side {
     fn from(role: Role) -> Self {
-        if role.is_vendor() {
-            Side::Vendor
-        } else {
-            Side::Customer
-        }
+        if role.is_vendor() { Side::Vendor } else { Side::Customer }
     }
 }
 
@@ -193,10 +189,7 @@ mod tests {
         }
         assert!(check_transition(Open, New, Side::Vendor).is_err());
         assert!(check_transition(New, Closed, Side::Vendor).is_err());
-        assert_eq!(
-            check_transition(Open, Open, Side::Vendor),
-            Err(TransitionError::Unchanged(Open))
-        );
+        assert_eq!(check_transition(Open, Open, Side::Vendor), Err(TransitionError::Unchanged(Open)));
     }
 
     #[test]

@@ -1,1 +1,17 @@
+//! The deskbell service: HTTP API, jobs and the `deskbell` command, organised by feature.
+//! `main.rs` only wires these together.
 
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod json;
+pub mod ops;
+pub mod patch;
+pub mod schema;
+pub mod state;
+pub mod tickets;

@@ -13,7 +13,14 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
-pub fn create_session(tx: &mut Tx<'_>, token_hash: &str, person_id: i64, csrf: &str, now: Timestamp, expires: Timestamp) -> Result<(), StoreError> {
+pub fn create_session(
+    tx: &mut Tx<'_>,
+    token_hash: &str,
+    person_id: i64,
+    csrf: &str,
+    now: Timestamp,
+    expires: Timestamp,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         params![token_hash, person_id, csrf, now, expires],
@@ -49,7 +56,14 @@ pub struct ApiToken {
     pub scopes: Vec<String>,
 }
 
-pub fn create_token(tx: &mut Tx<'_>, person_id: i64, name: &str, token_hash: &str, scopes: &[String], now: Timestamp) -> Result<i64, StoreError> {
+pub fn create_token(
+    tx: &mut Tx<'_>,
+    person_id: i64,
+    name: &str,
+    token_hash: &str,
+    scopes: &[String],
+    now: Timestamp,
+) -> Result<i64, StoreError> {
     tx.query_one(
         "INSERT INTO api_tokens (person_id, name, token_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         params![person_id, name, token_hash, scopes.join(" "), now],

@@ -28,7 +28,13 @@ pub struct NewEvent<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub fn append(tx: &mut Tx<'_>, ticket_id: i64, actor_id: Option<i64>, at: Timestamp, e: &NewEvent<'_>) -> Result<(), StoreError> {
+pub fn append(
+    tx: &mut Tx<'_>,
+    ticket_id: i64,
+    actor_id: Option<i64>,
+    at: Timestamp,
+    e: &NewEvent<'_>,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO ticket_events (ticket_id, actor_id, at, kind, field, old_value, new_value, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         params![ticket_id, actor_id, at, e.kind, e.field, e.old_value.clone(), e.new_value.clone(), e.reason],

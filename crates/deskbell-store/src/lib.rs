@@ -70,10 +70,7 @@ impl Store {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres(postgres::PgBackend::open(url, options.pool_size)?)
         } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
             Backend::Sqlite(sqlite::SqliteBackend::open(path, options.pool_size)?)
         };
         Ok(Store { backend: Arc::new(backend) })

@@ -25,11 +25,16 @@ pub(crate) fn sqlite(conn: &mut rusqlite::Connection) -> Result<Vec<String>, Sto
     let mut applied = Vec::new();
     for m in SQLITE {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let done: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)", [m.version], |r| r.get(0))?;
+        let done: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)", [m.version], |r| {
+                r.get(0)
+            })?;
         if !done {
-            tx.execute_batch(m.sql)
-                .map_err(|e| StoreError::Db(format!("migration {}: {e}", m.name)))?;
-            tx.execute("INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)", rusqlite::params![m.version, m.name])?;
+            tx.execute_batch(m.sql).map_err(|e| StoreError::Db(format!("migration {}: {e}", m.name)))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+                rusqlite::params![m.version, m.name],
+            )?;
             applied.push(m.name.to_owned());
         }
         tx.commit()?;
@@ -47,12 +52,10 @@ pub(crate) fn postgres(client: &mut postgres::Client) -> Result<Vec<String>, Sto
          CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )?;
     for m in POSTGRES {
-        let done: bool = tx
-            .query_one("SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", &[&m.version])?
-            .get(0);
+        let done: bool =
+            tx.query_one("SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", &[&m.version])?.get(0);
         if !done {
-            tx.batch_execute(m.sql)
-                .map_err(|e| StoreError::Db(format!("migration {}: {e}", m.name)))?;
+            tx.batch_execute(m.sql).map_err(|e| StoreError::Db(format!("migration {}: {e}", m.name)))?;
             tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&m.version, &m.name])?;
             applied.push(m.name.to_owned());
         }

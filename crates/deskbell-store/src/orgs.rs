@@ -48,7 +48,10 @@ fn org_from(tx: &mut Tx<'_>, r: &Row) -> Result<Organisation, StoreError> {
         .map(|r| r.str(0))
         .collect::<Result<_, _>>()?;
     let account_team = tx
-        .query("SELECT person_id FROM organisation_account_team WHERE organisation_id = $1 ORDER BY person_id", params![id])?
+        .query(
+            "SELECT person_id FROM organisation_account_team WHERE organisation_id = $1 ORDER BY person_id",
+            params![id],
+        )?
         .iter()
         .map(|r| r.i64(0))
         .collect::<Result<_, _>>()?;
@@ -181,7 +184,13 @@ pub fn team(tx: &mut Tx<'_>, id: i64) -> Result<Team, StoreError> {
     Ok(Team { id, name: r.str(1)?, members: team_members(tx, id)? })
 }
 
-pub fn save_team(tx: &mut Tx<'_>, id: Option<i64>, name: &str, members: &[i64], now: Timestamp) -> Result<Team, StoreError> {
+pub fn save_team(
+    tx: &mut Tx<'_>,
+    id: Option<i64>,
+    name: &str,
+    members: &[i64],
+    now: Timestamp,
+) -> Result<Team, StoreError> {
     let id = match id {
         Some(id) => {
             if tx.execute("UPDATE teams SET name = $2 WHERE id = $1", params![id, name])? == 0 {
@@ -195,7 +204,10 @@ pub fn save_team(tx: &mut Tx<'_>, id: Option<i64>, name: &str, members: &[i64], 
     };
     tx.execute("DELETE FROM team_members WHERE team_id = $1", params![id])?;
     for p in members {
-        tx.execute("INSERT INTO team_members (team_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", params![id, *p])?;
+        tx.execute(
+            "INSERT INTO team_members (team_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            params![id, *p],
+        )?;
     }
     team(tx, id)
 }
@@ -220,10 +232,21 @@ pub fn product(tx: &mut Tx<'_>, id: i64) -> Result<Product, StoreError> {
     Ok(Product { id: r.i64(0)?, code: r.str(1)?, name: r.str(2)?, team_id: r.opt_i64(3)? })
 }
 
-pub fn save_product(tx: &mut Tx<'_>, id: Option<i64>, code: &str, name: &str, team_id: Option<i64>, now: Timestamp) -> Result<Product, StoreError> {
+pub fn save_product(
+    tx: &mut Tx<'_>,
+    id: Option<i64>,
+    code: &str,
+    name: &str,
+    team_id: Option<i64>,
+    now: Timestamp,
+) -> Result<Product, StoreError> {
     let id = match id {
         Some(id) => {
-            if tx.execute("UPDATE products SET code = $2, name = $3, team_id = $4 WHERE id = $1", params![id, code, name, team_id])? == 0 {
+            if tx.execute(
+                "UPDATE products SET code = $2, name = $3, team_id = $4 WHERE id = $1",
+                params![id, code, name, team_id],
+            )? == 0
+            {
                 return Err(StoreError::NotFound);
             }
             id
@@ -250,7 +273,13 @@ pub struct Installation {
 const INST_COLS: &str = "id, organisation_id, product_id, name, version";
 
 fn inst_from(r: &Row) -> Result<Installation, StoreError> {
-    Ok(Installation { id: r.i64(0)?, organisation_id: r.i64(1)?, product_id: r.i64(2)?, name: r.str(3)?, version: r.opt_str(4)? })
+    Ok(Installation {
+        id: r.i64(0)?,
+        organisation_id: r.i64(1)?,
+        product_id: r.i64(2)?,
+        name: r.str(3)?,
+        version: r.opt_str(4)?,
+    })
 }
 
 pub fn installations(tx: &mut Tx<'_>, orgs: Option<&[i64]>) -> Result<Vec<Installation>, StoreError> {
@@ -259,7 +288,10 @@ pub fn installations(tx: &mut Tx<'_>, orgs: Option<&[i64]>) -> Result<Vec<Instal
         Some(ids) => {
             let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
             tx.query(
-                &format!("SELECT {INST_COLS} FROM installations WHERE organisation_id IN {} ORDER BY organisation_id, name", in_list(0, ids.len())),
+                &format!(
+                    "SELECT {INST_COLS} FROM installations WHERE organisation_id IN {} ORDER BY organisation_id, name",
+                    in_list(0, ids.len())
+                ),
                 &params,
             )?
         }
@@ -271,7 +303,12 @@ pub fn installation(tx: &mut Tx<'_>, id: i64) -> Result<Installation, StoreError
     inst_from(&tx.query_one(&format!("SELECT {INST_COLS} FROM installations WHERE id = $1"), params![id])?)
 }
 
-pub fn save_installation(tx: &mut Tx<'_>, id: Option<i64>, input: &Installation, now: Timestamp) -> Result<Installation, StoreError> {
+pub fn save_installation(
+    tx: &mut Tx<'_>,
+    id: Option<i64>,
+    input: &Installation,
+    now: Timestamp,
+) -> Result<Installation, StoreError> {
     let id = match id {
         Some(id) => {
             let n = tx.execute(

@@ -84,13 +84,24 @@ pub fn list(tx: &mut Tx<'_>, orgs: Option<&[i64]>) -> Result<Vec<Person>, StoreE
         None => tx.query(&format!("SELECT {COLS} FROM people ORDER BY name, id"), &[])?,
         Some(ids) => {
             let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
-            tx.query(&format!("SELECT {COLS} FROM people WHERE organisation_id IN {} ORDER BY name, id", in_list(0, ids.len())), &params)?
+            tx.query(
+                &format!(
+                    "SELECT {COLS} FROM people WHERE organisation_id IN {} ORDER BY name, id",
+                    in_list(0, ids.len())
+                ),
+                &params,
+            )?
         }
     };
     rows.iter().map(from_row).collect()
 }
 
-pub fn create(tx: &mut Tx<'_>, p: &PersonInput, password_hash: Option<&str>, now: Timestamp) -> Result<Person, StoreError> {
+pub fn create(
+    tx: &mut Tx<'_>,
+    p: &PersonInput,
+    password_hash: Option<&str>,
+    now: Timestamp,
+) -> Result<Person, StoreError> {
     let id = tx
         .query_one(
             "INSERT INTO people (email, name, role, organisation_id, phone, language, password_hash, active, created_at, updated_at) \

@@ -7,8 +7,8 @@ use std::error::Error as _;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement};
 
-use crate::sql::{Conn, Dialect, Row, Value};
 use crate::StoreError;
+use crate::sql::{Conn, Dialect, Row, Value};
 
 pub struct PgBackend {
     pool: r2d2::Pool<PgManager>,
@@ -66,9 +66,8 @@ impl From<postgres::Error> for StoreError {
 
 impl PgBackend {
     pub fn open(url: &str, pool_size: u32) -> Result<Self, StoreError> {
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e: postgres::Error| StoreError::Unavailable(format!("bad DATABASE_URL: {e}")))?;
+        let config: postgres::Config =
+            url.parse().map_err(|e: postgres::Error| StoreError::Unavailable(format!("bad DATABASE_URL: {e}")))?;
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
@@ -129,7 +128,11 @@ impl PgConn<'_> {
 }
 
 impl ToSql for Value {
-    fn to_sql(&self, ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Int(i) => match *ty {
@@ -185,8 +188,6 @@ impl Conn for PgConn<'_> {
         let stmt = self.statement(sql)?;
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.tx.query(&stmt, &refs)?;
-        rows.iter()
-            .map(|r| (0..r.len()).map(|i| column(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
-            .collect()
+        rows.iter().map(|r| (0..r.len()).map(|i| column(r, i)).collect::<Result<Vec<_>, _>>().map(Row)).collect()
     }
 }

@@ -85,9 +85,7 @@ fn type_error(i: usize, want: &str, got: &Value) -> StoreError {
 
 impl Row {
     fn at(&self, i: usize) -> Result<&Value, StoreError> {
-        self.0
-            .get(i)
-            .ok_or_else(|| StoreError::Db(format!("column {i} out of range")))
+        self.0.get(i).ok_or_else(|| StoreError::Db(format!("column {i} out of range")))
     }
 
     pub fn opt_i64(&self, i: usize) -> Result<Option<i64>, StoreError> {
@@ -99,8 +97,7 @@ impl Row {
     }
 
     pub fn i64(&self, i: usize) -> Result<i64, StoreError> {
-        self.opt_i64(i)?
-            .ok_or_else(|| StoreError::Db(format!("column {i} is NULL")))
+        self.opt_i64(i)?.ok_or_else(|| StoreError::Db(format!("column {i} is NULL")))
     }
 
     pub fn opt_str(&self, i: usize) -> Result<Option<String>, StoreError> {
@@ -112,8 +109,7 @@ impl Row {
     }
 
     pub fn str(&self, i: usize) -> Result<String, StoreError> {
-        self.opt_str(i)?
-            .ok_or_else(|| StoreError::Db(format!("column {i} is NULL")))
+        self.opt_str(i)?.ok_or_else(|| StoreError::Db(format!("column {i} is NULL")))
     }
 
     pub fn bool(&self, i: usize) -> Result<bool, StoreError> {
@@ -128,16 +124,15 @@ impl Row {
         match self.at(i)? {
             Value::Null => Ok(None),
             Value::Time(t) => Ok(Some(*t)),
-            Value::Int(us) => Timestamp::from_microsecond(*us)
-                .map(Some)
-                .map_err(|e| StoreError::Db(format!("column {i}: {e}"))),
+            Value::Int(us) => {
+                Timestamp::from_microsecond(*us).map(Some).map_err(|e| StoreError::Db(format!("column {i}: {e}")))
+            }
             other => Err(type_error(i, "timestamp", other)),
         }
     }
 
     pub fn time(&self, i: usize) -> Result<Timestamp, StoreError> {
-        self.opt_time(i)?
-            .ok_or_else(|| StoreError::Db(format!("column {i} is NULL")))
+        self.opt_time(i)?.ok_or_else(|| StoreError::Db(format!("column {i} is NULL")))
     }
 
     pub fn bytes(&self, i: usize) -> Result<Vec<u8>, StoreError> {

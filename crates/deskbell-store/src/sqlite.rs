@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::sql::{Conn, Dialect, Row, Value};
 use crate::StoreError;
+use crate::sql::{Conn, Dialect, Row, Value};
 
 pub struct SqliteBackend {
     writer: Mutex<Connection>,
@@ -91,9 +91,7 @@ impl SqliteBackend {
             .writer
             .lock()
             .map_err(|_| StoreError::Unavailable("the writer connection was poisoned by a panic".into()))?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let mut c = SqliteConn { conn: &tx };
         let out = f(&mut c)?;
         tx.commit().map_err(StoreError::from)?;

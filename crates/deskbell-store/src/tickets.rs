@@ -239,7 +239,8 @@ impl Sort {
         })
     }
 
-    pub const NAMES: &'static [&'static str] = &["-updated_at", "updated_at", "-created_at", "created_at", "-number", "number"];
+    pub const NAMES: &'static [&'static str] =
+        &["-updated_at", "updated_at", "-created_at", "created_at", "-number", "number"];
 
     fn column(self) -> &'static str {
         match self {
@@ -310,7 +311,13 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
-fn any_of<T: Copy>(column: &str, values: &[T], text: impl Fn(T) -> &'static str, params: &mut Vec<Value>, conds: &mut Vec<String>) {
+fn any_of<T: Copy>(
+    column: &str,
+    values: &[T],
+    text: impl Fn(T) -> &'static str,
+    params: &mut Vec<Value>,
+    conds: &mut Vec<String>,
+) {
     if !values.is_empty() {
         conds.push(format!("{column} IN {}", in_list(params.len(), values.len())));
         params.extend(values.iter().map(|v| Value::Text(text(*v).to_owned())));

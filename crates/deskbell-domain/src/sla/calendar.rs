@@ -67,13 +67,7 @@ impl WeeklyInterval {
 
 impl fmt::Display for WeeklyInterval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}-{}",
-            DayName::from(self.day).as_str(),
-            HhMm(self.start),
-            HhMm(self.end)
-        )?;
+        write!(f, "{} {}-{}", DayName::from(self.day).as_str(), HhMm(self.start), HhMm(self.end))?;
         if self.crosses_midnight() {
             f.write_str(" (next day)")?;
         }
@@ -273,13 +267,7 @@ impl CalendarSpec {
                 always_open: false,
                 closed_dates: Vec::new(),
                 intervals: vec![IntervalSpec {
-                    days: vec![
-                        DayName::Mon,
-                        DayName::Tue,
-                        DayName::Wed,
-                        DayName::Thu,
-                        DayName::Fri,
-                    ],
+                    days: vec![DayName::Mon, DayName::Tue, DayName::Wed, DayName::Thu, DayName::Fri],
                     start: "08:00".to_owned(),
                     end: "20:00".to_owned(),
                 }],
@@ -291,9 +279,7 @@ impl CalendarSpec {
                 closed_dates: Vec::new(),
                 intervals: Vec::new(),
             }),
-            _ => Err(CalendarError::UnknownBuiltin {
-                name: name.to_owned(),
-            }),
+            _ => Err(CalendarError::UnknownBuiltin { name: name.to_owned() }),
         }
     }
 }
@@ -393,23 +379,17 @@ impl WeeklyTable {
                 pieces.push((week_start, MINUTES_PER_WEEK, interval));
                 pieces.push((0, week_end - MINUTES_PER_WEEK, interval));
             }
-            day_spans[day].push(CivilSpan {
-                start: i64::from(start) * 60,
-                end: i64::from(start + len) * 60,
-            });
+            day_spans[day].push(CivilSpan { start: i64::from(start) * 60, end: i64::from(start + len) * 60 });
         }
         pieces.sort_by_key(|&(start, end, _)| (start, end));
         // Sorted by start, two pieces overlap iff one starts before the furthest end seen so
         // far. Touching intervals (08:00–12:00 and 12:00–16:00) are allowed.
         let mut furthest: Option<(u32, WeeklyInterval)> = None;
         for &(start, end, interval) in &pieces {
-            if let Some((far_end, owner)) = furthest {
-                if start < far_end {
-                    return Err(CalendarError::Overlap {
-                        first: owner,
-                        second: interval,
-                    });
-                }
+            if let Some((far_end, owner)) = furthest
+                && start < far_end
+            {
+                return Err(CalendarError::Overlap { first: owner, second: interval });
             }
             if furthest.is_none_or(|(far_end, _)| end > far_end) {
                 furthest = Some((end, interval));
@@ -417,10 +397,7 @@ impl WeeklyTable {
         }
         let mut week_spans: Vec<CivilSpan> = Vec::with_capacity(pieces.len());
         for &(start, end, _) in &pieces {
-            let span = CivilSpan {
-                start: i64::from(start) * 60,
-                end: i64::from(end) * 60,
-            };
+            let span = CivilSpan { start: i64::from(start) * 60, end: i64::from(end) * 60 };
             match week_spans.last_mut() {
                 Some(last) if last.end == span.start => last.end = span.end,
                 _ => week_spans.push(span),
@@ -435,21 +412,11 @@ impl WeeklyTable {
         for spans in &mut day_spans {
             spans.sort_by_key(|s| s.start);
         }
-        let mut closed_days: Vec<i64> = closed_dates
-            .iter()
-            .filter(|&&date| !holidays.is_holiday(date))
-            .map(|&date| day_number(date))
-            .collect();
+        let mut closed_days: Vec<i64> =
+            closed_dates.iter().filter(|&&date| !holidays.is_holiday(date)).map(|&date| day_number(date)).collect();
         closed_days.sort_unstable();
         closed_days.dedup();
-        Ok(WeeklyTable {
-            week_spans,
-            week_prefix,
-            week_total,
-            day_spans,
-            holidays,
-            closed_days,
-        })
+        Ok(WeeklyTable { week_spans, week_prefix, week_total, day_spans, holidays, closed_days })
     }
 
     /// Calls `f` with every closed day (holiday or closed date) in `first..=last`.
@@ -466,10 +433,7 @@ impl Calendar {
     /// A calendar open every instant (24/7/365), ignoring holidays. The time zone only matters
     /// for reading and printing local times.
     pub fn always_open(time_zone: TimeZone) -> Calendar {
-        Calendar {
-            time_zone,
-            coverage: Coverage::AlwaysOpen,
-        }
+        Calendar { time_zone, coverage: Coverage::AlwaysOpen }
     }
 
     /// A calendar open during weekly `intervals`, closed on `holidays` and `closed_dates`.
@@ -483,18 +447,13 @@ impl Calendar {
         closed_dates: &[Date],
     ) -> Result<Calendar, CalendarError> {
         let table = WeeklyTable::build(intervals, holidays, closed_dates)?;
-        Ok(Calendar {
-            time_zone,
-            coverage: Coverage::Weekly(Box::new(table)),
-        })
+        Ok(Calendar { time_zone, coverage: Coverage::Weekly(Box::new(table)) })
     }
 
     /// Builds and validates a calendar from its spec (a parsed calendar file).
     pub fn from_spec(spec: &CalendarSpec) -> Result<Calendar, CalendarError> {
-        let time_zone =
-            TimeZone::get(&spec.time_zone).map_err(|_| CalendarError::UnknownTimeZone {
-                name: spec.time_zone.clone(),
-            })?;
+        let time_zone = TimeZone::get(&spec.time_zone)
+            .map_err(|_| CalendarError::UnknownTimeZone { name: spec.time_zone.clone() })?;
         if spec.always_open {
             if !spec.intervals.is_empty() {
                 return Err(CalendarError::AlwaysOpenWithIntervals);
@@ -517,11 +476,7 @@ impl Calendar {
                 return Err(CalendarError::NoDays { index });
             }
             let time = |field: &'static str, value: &str| {
-                parse_hh_mm(value).ok_or_else(|| CalendarError::InvalidTime {
-                    index,
-                    field,
-                    value: value.to_owned(),
-                })
+                parse_hh_mm(value).ok_or_else(|| CalendarError::InvalidTime { index, field, value: value.to_owned() })
             };
             let start = time("start", &entry.start)?;
             let end = time("end", &entry.end)?;
@@ -580,20 +535,11 @@ mod tests {
     #[test]
     fn zero_length_and_out_of_range_intervals_are_refused() {
         let z = iv(Weekday::Monday, 600, 600);
-        assert_eq!(
-            weekly(&[z]).unwrap_err(),
-            CalendarError::ZeroLengthInterval { interval: z }
-        );
+        assert_eq!(weekly(&[z]).unwrap_err(), CalendarError::ZeroLengthInterval { interval: z });
         let late = iv(Weekday::Monday, 1440, 60);
-        assert_eq!(
-            weekly(&[late]).unwrap_err(),
-            CalendarError::TimeOutOfRange { interval: late }
-        );
+        assert_eq!(weekly(&[late]).unwrap_err(), CalendarError::TimeOutOfRange { interval: late });
         let past = iv(Weekday::Monday, 60, 1441);
-        assert_eq!(
-            weekly(&[past]).unwrap_err(),
-            CalendarError::TimeOutOfRange { interval: past }
-        );
+        assert_eq!(weekly(&[past]).unwrap_err(), CalendarError::TimeOutOfRange { interval: past });
         assert_eq!(weekly(&[]).unwrap_err(), CalendarError::NeverOpen);
     }
 
@@ -601,10 +547,7 @@ mod tests {
     fn overlaps_are_refused_touching_is_fine() {
         let a = iv(Weekday::Monday, 480, 720);
         let b = iv(Weekday::Monday, 700, 900);
-        assert_eq!(
-            weekly(&[b, a]).unwrap_err(),
-            CalendarError::Overlap { first: a, second: b }
-        );
+        assert_eq!(weekly(&[b, a]).unwrap_err(), CalendarError::Overlap { first: a, second: b });
         let c = iv(Weekday::Monday, 720, 960);
         assert!(weekly(&[a, c]).is_ok());
         // Full day 00:00–24:00 touching the next day's 00:00 start.
@@ -615,10 +558,7 @@ mod tests {
     fn a_night_shift_overlapping_the_next_day_is_refused() {
         let night = iv(Weekday::Friday, 22 * 60, 6 * 60);
         let saturday = iv(Weekday::Saturday, 5 * 60, 12 * 60);
-        assert_eq!(
-            weekly(&[saturday, night]).unwrap_err(),
-            CalendarError::Overlap { first: night, second: saturday }
-        );
+        assert_eq!(weekly(&[saturday, night]).unwrap_err(), CalendarError::Overlap { first: night, second: saturday });
         assert!(weekly(&[night, iv(Weekday::Saturday, 6 * 60, 12 * 60)]).is_ok());
         // Sunday's night shift wraps into Monday morning.
         let sunday_night = iv(Weekday::Sunday, 23 * 60, 2 * 60);
@@ -642,10 +582,7 @@ mod tests {
                 end: "10:00".into(),
             }],
         };
-        assert!(matches!(
-            Calendar::from_spec(&spec),
-            Err(CalendarError::Overlap { .. })
-        ));
+        assert!(matches!(Calendar::from_spec(&spec), Err(CalendarError::Overlap { .. })));
     }
 
     #[test]
@@ -659,26 +596,13 @@ mod tests {
         assert_eq!(table.week_spans[1], CivilSpan { start: DAY + 8 * 3600, end: DAY + 20 * 3600 });
         assert_eq!(table.week_prefix, vec![0, 43_200, 86_400, 129_600, 172_800]);
         assert!(Calendar::builtin(BUILTIN_24X7).unwrap().is_always_open());
-        assert_eq!(
-            Calendar::builtin("nope").unwrap_err(),
-            CalendarError::UnknownBuiltin { name: "nope".into() }
-        );
+        assert_eq!(Calendar::builtin("nope").unwrap_err(), CalendarError::UnknownBuiltin { name: "nope".into() });
     }
 
     #[test]
     fn closed_dates_that_are_holidays_are_not_kept_twice() {
-        let dates = [
-            jiff::civil::date(2026, 12, 25),
-            jiff::civil::date(2026, 12, 31),
-            jiff::civil::date(2026, 12, 31),
-        ];
-        let cal = Calendar::weekly(
-            warsaw(),
-            &[iv(Weekday::Thursday, 480, 960)],
-            HolidayRule::Poland,
-            &dates,
-        )
-        .unwrap();
+        let dates = [jiff::civil::date(2026, 12, 25), jiff::civil::date(2026, 12, 31), jiff::civil::date(2026, 12, 31)];
+        let cal = Calendar::weekly(warsaw(), &[iv(Weekday::Thursday, 480, 960)], HolidayRule::Poland, &dates).unwrap();
         let Coverage::Weekly(table) = &cal.coverage else {
             panic!("weekly expected");
         };

@@ -39,11 +39,7 @@ pub(crate) fn year_of_day(days: i64) -> i64 {
 
 /// The day number of a `jiff` date.
 pub(crate) fn day_number(date: Date) -> i64 {
-    days_from_civil(
-        i64::from(date.year()),
-        i64::from(date.month()),
-        i64::from(date.day()),
-    )
+    days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day()))
 }
 
 /// Monday = 0 … Sunday = 6 for a day number (1970-01-01 was a Thursday).

@@ -1,0 +1,252 @@
+//! Who is calling: sessions (cookie + CSRF token), API tokens (`Authorization: Bearer`),
+//! password hashing, and what each role may see.
+
+pub mod api;
+
+use argon2::password_hash::{PasswordHash, SaltString};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use deskbell_domain::person::Role;
+use deskbell_domain::ticket::Side;
+use deskbell_store::people::Person;
+use deskbell_store::tickets::Scope;
+use deskbell_store::{StoreError, Tx, auth as store_auth, orgs, people};
+use jiff::Timestamp;
+use rand_core::{OsRng, RngCore};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "deskbell_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session { token_hash: String, csrf_token: String },
+    Token { scopes: Vec<String> },
+}
+
+/// The authenticated caller and what they may see.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub person: Person,
+    pub scope: Scope,
+    pub via: Via,
+}
+
+impl Actor {
+    pub fn id(&self) -> i64 {
+        self.person.id
+    }
+
+    pub fn role(&self) -> Role {
+        self.person.role
+    }
+
+    pub fn side(&self) -> Side {
+        self.person.role.into()
+    }
+
+    pub fn is_vendor(&self) -> bool {
+        self.person.role.is_vendor()
+    }
+
+    /// Builds the actor of a person: the scope follows DESIGN §1.
+    pub fn load(tx: &mut Tx<'_>, person: Person, via: Via) -> Result<Actor, StoreError> {
+        let scope = match (person.role, person.organisation_id) {
+            (r, _) if r.is_vendor() => Scope::All,
+            (Role::CustomerAdmin, Some(org)) => Scope::Organisations(orgs::with_children(tx, org)?),
+            _ => Scope::Requester(person.id),
+        };
+        Ok(Actor { person, scope, via })
+    }
+
+    pub fn require_vendor(&self) -> ApiResult<()> {
+        if self.is_vendor() { Ok(()) } else { Err(ApiError::forbidden("only the vendor's support staff may do this")) }
+    }
+
+    pub fn require_admin(&self) -> ApiResult<()> {
+        if self.person.role != Role::Admin {
+            return Err(ApiError::forbidden("only an administrator may do this"));
+        }
+        self.require_token_scope("admin")
+    }
+
+    pub fn require_supervisor(&self) -> ApiResult<()> {
+        if matches!(self.person.role, Role::Supervisor | Role::Admin) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("only a supervisor may do this"))
+        }
+    }
+
+    fn require_token_scope(&self, scope: &str) -> ApiResult<()> {
+        match &self.via {
+            Via::Token { scopes } if !scopes.iter().any(|s| s == scope) => {
+                Err(ApiError::forbidden(format!("this API token lacks the `{scope}` scope")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Organisations whose records (people, installations) the caller may list; `None` = all.
+    pub fn organisations(&self) -> Option<Vec<i64>> {
+        match &self.scope {
+            Scope::All => None,
+            Scope::Organisations(ids) => Some(ids.clone()),
+            Scope::Requester(_) => Some(self.person.organisation_id.into_iter().collect()),
+        }
+    }
+
+    pub fn may_see_organisation(&self, id: i64) -> bool {
+        self.organisations().is_none_or(|ids| ids.contains(&id))
+    }
+}
+
+/// 32 random bytes, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Only hashes of session and API tokens are stored. The tokens are random, so a fast hash
+/// is enough (unlike passwords).
+pub fn token_hash(token: &str) -> String {
+    deskbell_store::attachments::sha256_hex(token.as_bytes())
+}
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(ApiError::internal)
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A real argon2 hash of a random password: verifying against it when the address is
+/// unknown makes both answers take the same time, so timing does not reveal who has an account.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
+}
+
+pub fn validate_password(password: &str) -> ApiResult<()> {
+    let n = password.chars().count();
+    if !(4..=1024).contains(&n) {
+        return Err(ApiError::invalid("password", "a password has 4 to 1024 characters"));
+    }
+    Ok(())
+}
+
+fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, ApiError> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_owned());
+        let now = state.now();
+        let safe = is_safe(&parts.method);
+        if let Some(token) = bearer {
+            let hash = token_hash(&token);
+            let actor = state
+                .read(move |tx| {
+                    let Some(t) = store_auth::token(tx, &hash)? else { return Ok(None) };
+                    let person = people::get(tx, t.person_id)?;
+                    Ok(Some(Actor::load(tx, person, Via::Token { scopes: t.scopes })?))
+                })
+                .await?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        axum::http::StatusCode::UNAUTHORIZED,
+                        "invalid_token",
+                        "the API token is unknown or revoked",
+                    )
+                })?;
+            actor.require_token_scope(if safe { "read" } else { "write" })?;
+            return Ok(actor);
+        }
+        let Some(session) = cookie(parts, SESSION_COOKIE) else {
+            return Err(ApiError::unauthorized());
+        };
+        let hash = token_hash(&session);
+        let actor = state
+            .read(move |tx| {
+                let Some(s) = store_auth::session(tx, &hash, now)? else { return Ok(None) };
+                let person = people::get(tx, s.person_id)?;
+                Ok(Some(Actor::load(tx, person, Via::Session { token_hash: hash, csrf_token: s.csrf_token })?))
+            })
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    "session_expired",
+                    "your session has expired; log in again",
+                )
+            })?;
+        if !safe {
+            // A cookie is sent by the browser on any site's request; only our own pages
+            // know the CSRF token, so it proves the request came from them.
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let Via::Session { csrf_token, .. } = &actor.via else { return Err(ApiError::unauthorized()) };
+            if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
+                return Err(ApiError::forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)")
+                    .with_code("csrf_failed"));
+            }
+        }
+        Ok(actor)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl ApiError {
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+}
+
+/// Creates a session; returns the cookie token and the CSRF token.
+pub fn start_session(
+    tx: &mut Tx<'_>,
+    person_id: i64,
+    now: Timestamp,
+    ttl_hours: u32,
+) -> Result<(String, String), StoreError> {
+    let token = random_token();
+    let csrf = random_token();
+    let expires = now
+        .checked_add(jiff::SignedDuration::from_hours(ttl_hours.into()))
+        .map_err(|e| StoreError::Db(e.to_string()))?;
+    store_auth::create_session(tx, &token_hash(&token), person_id, &csrf, now, expires)?;
+    Ok((token, csrf))
+}

@@ -1,0 +1,5 @@
+//! Tickets: the write path (`service`), the REST endpoints (`api`) and their JSON views.
+
+pub mod api;
+pub mod service;
+pub mod views;

@@ -1,0 +1,688 @@
+//! The ticket service: the one write path for tickets. Every change goes through a function
+//! here, inside the caller's transaction, and appends its history event in that same
+//! transaction; an error anywhere rolls back the change and its events together.
+
+use deskbell_domain::article::{ArticleKind, CallDirection};
+use deskbell_domain::person::Role;
+use deskbell_domain::ticket::{Channel, Kind, Priority, Side, Status, TransitionError, check_transition};
+use deskbell_store::events::{self, NewEvent};
+use deskbell_store::tickets::{self, Article, Call, MailMeta, Scope, Ticket};
+use deskbell_store::{StoreError, Tx, attachments, orgs, people};
+use jiff::Timestamp;
+
+use crate::auth::Actor;
+use crate::error::ApiError;
+
+/// A file received with an article.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// The seed's three local-IT checks, answered before a critical or fault is submitted.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LocalItChecks {
+    /// Do other applications and devices in the hotel work?
+    pub other_systems_work: bool,
+    /// Was there a recent update, configuration change or new device?
+    pub recent_changes: bool,
+    /// Do the network and servers work?
+    pub network_and_servers_work: bool,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub subject: String,
+    pub body: String,
+    pub organisation_id: Option<i64>,
+    pub requester_id: Option<i64>,
+    pub cc: Vec<String>,
+    pub channel: Option<Channel>,
+    pub kind: Kind,
+    pub priority: Priority,
+    pub product_id: Option<i64>,
+    pub module: Option<String>,
+    pub installation_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub tags: Vec<String>,
+    pub local_it_checks: Option<LocalItChecks>,
+    pub attachments: Vec<Upload>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketChanges {
+    pub subject: Option<String>,
+    pub priority: Option<Priority>,
+    pub priority_reason: Option<String>,
+    pub kind: Option<Kind>,
+    pub product_id: crate::patch::Patch<i64>,
+    pub module: crate::patch::Patch<String>,
+    pub installation_id: crate::patch::Patch<i64>,
+    pub assignee_id: crate::patch::Patch<i64>,
+    pub team_id: crate::patch::Patch<i64>,
+    pub tags: Option<Vec<String>>,
+    pub cc: Option<Vec<String>>,
+    pub due_date: crate::patch::Patch<String>,
+    pub parent_number: crate::patch::Patch<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub kind: ArticleKind,
+    pub body: String,
+    pub call: Option<Call>,
+    pub mail: Option<MailMeta>,
+    pub attachments: Vec<Upload>,
+}
+
+/// Limits the service enforces whatever the channel.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub attachment_max_bytes: usize,
+    pub reopen_days: u32,
+}
+
+pub const SUBJECT_MAX: usize = 250;
+pub const BODY_MAX: usize = 200_000;
+
+fn store_err(what: &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::NotFound => ApiError::not_found(what),
+        e => e.into(),
+    }
+}
+
+pub fn clean_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ApiError::invalid(field, format!("{field} must not be empty")));
+    }
+    if v.chars().count() > max {
+        return Err(ApiError::invalid(field, format!("{field} is longer than {max} characters")));
+    }
+    // A subject goes into mail headers later: CR/LF there would let text forge headers.
+    if v.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
+        return Err(ApiError::invalid(field, format!("{field} must not contain control characters")));
+    }
+    Ok(v.to_owned())
+}
+
+fn clean_tags(tags: &[String]) -> Result<Vec<String>, ApiError> {
+    let mut out = Vec::new();
+    for t in tags {
+        let t = clean_text("tags", t, 50, false)?.to_lowercase();
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+fn clean_cc(cc: &[String]) -> Result<Vec<String>, ApiError> {
+    let mut out = Vec::new();
+    for a in cc {
+        let e: deskbell_domain::person::EmailAddress =
+            a.parse().map_err(|_| ApiError::invalid("cc", format!("`{a}` is not an e-mail address")))?;
+        if !out.contains(&e.as_str().to_owned()) {
+            out.push(e.as_str().to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn check_uploads(uploads: &[Upload], limits: Limits) -> Result<(), ApiError> {
+    for u in uploads {
+        if u.data.len() > limits.attachment_max_bytes {
+            return Err(ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "attachment_too_large",
+                format!("`{}` is larger than the limit of {} bytes", u.filename, limits.attachment_max_bytes),
+            )
+            .with_field("attachments"));
+        }
+        if u.filename.trim().is_empty()
+            || u.filename.len() > 255
+            || u.filename.chars().any(|c| c.is_control() || c == '/' || c == '\\')
+        {
+            return Err(ApiError::invalid(
+                "attachments",
+                "an attachment needs a plain file name (no folders, at most 255 bytes)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn event(tx: &mut Tx<'_>, t: &Ticket, actor: Option<i64>, now: Timestamp, e: NewEvent<'_>) -> Result<(), ApiError> {
+    Ok(events::append(tx, t.id, actor, now, &e)?)
+}
+
+fn field_changed<'a>(
+    field: &'a str,
+    old: Option<String>,
+    new: Option<String>,
+    reason: Option<&'a str>,
+) -> NewEvent<'a> {
+    NewEvent { kind: "field_changed", field: Some(field), old_value: old, new_value: new, reason }
+}
+
+fn check_product_and_installation(
+    tx: &mut Tx<'_>,
+    org: i64,
+    product: Option<i64>,
+    installation: Option<i64>,
+) -> Result<Option<i64>, ApiError> {
+    if let Some(p) = product {
+        orgs::product(tx, p).map_err(|_| ApiError::invalid("product_id", "no such product"))?;
+    }
+    match installation {
+        Some(i) => {
+            let inst =
+                orgs::installation(tx, i).map_err(|_| ApiError::invalid("installation_id", "no such installation"))?;
+            if inst.organisation_id != org {
+                return Err(ApiError::invalid("installation_id", "the installation belongs to another organisation"));
+            }
+            if product.is_some_and(|p| p != inst.product_id) {
+                return Err(ApiError::invalid("installation_id", "the installation is of another product"));
+            }
+            // The installation tells the product when none was given.
+            Ok(Some(inst.product_id))
+        }
+        None => Ok(product),
+    }
+}
+
+fn check_assignee(tx: &mut Tx<'_>, id: i64) -> Result<(), ApiError> {
+    match people::get(tx, id) {
+        Ok(p) if p.role.is_vendor() && p.active => Ok(()),
+        _ => Err(ApiError::invalid("assignee_id", "the assignee must be an active member of the vendor's staff")),
+    }
+}
+
+fn check_team(tx: &mut Tx<'_>, id: i64) -> Result<(), ApiError> {
+    orgs::team(tx, id).map(|_| ()).map_err(|_| ApiError::invalid("team_id", "no such team"))
+}
+
+fn due_date(s: &str) -> Result<String, ApiError> {
+    s.parse::<jiff::civil::Date>()
+        .map(|d| d.to_string())
+        .map_err(|_| ApiError::invalid("due_date", format!("`{s}` is not a date (YYYY-MM-DD)")))
+}
+
+/// Opens a ticket with its first article.
+pub fn create(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    input: NewTicket,
+    limits: Limits,
+    now: Timestamp,
+) -> Result<(Ticket, Article), ApiError> {
+    let subject = clean_text("subject", &input.subject, SUBJECT_MAX, false)?;
+    let body = clean_text("body", &input.body, BODY_MAX, true)?;
+    check_uploads(&input.attachments, limits)?;
+    let vendor = actor.is_vendor();
+
+    // Whose ticket is it? Customers report for themselves (a customer admin may name a
+    // colleague of their organisations); the vendor side names organisation and requester.
+    let (organisation_id, requester_id) = if vendor {
+        let req =
+            input.requester_id.ok_or_else(|| ApiError::invalid("requester_id", "say who reported the problem"))?;
+        let person = people::get(tx, req).map_err(|_| ApiError::invalid("requester_id", "no such person"))?;
+        let org = person
+            .organisation_id
+            .ok_or_else(|| ApiError::invalid("requester_id", "the requester must be a customer person"))?;
+        if input.organisation_id.is_some_and(|o| o != org) {
+            return Err(ApiError::invalid("organisation_id", "the requester belongs to another organisation"));
+        }
+        (org, req)
+    } else {
+        let own = actor.person.organisation_id.ok_or_else(|| ApiError::forbidden("you belong to no organisation"))?;
+        let req = input.requester_id.unwrap_or(actor.id());
+        let person = people::get(tx, req).map_err(|_| ApiError::invalid("requester_id", "no such person"))?;
+        let org = person.organisation_id.unwrap_or(own);
+        let allowed = req == actor.id() || (actor.role() == Role::CustomerAdmin && actor.may_see_organisation(org));
+        if !allowed || person.role.is_vendor() {
+            return Err(ApiError::invalid(
+                "requester_id",
+                "you may report only for yourself or colleagues of your organisation",
+            ));
+        }
+        if input.organisation_id.is_some_and(|o| o != org) {
+            return Err(ApiError::invalid("organisation_id", "the requester belongs to another organisation"));
+        }
+        if input.assignee_id.is_some() || input.team_id.is_some() || !input.tags.is_empty() {
+            return Err(ApiError::forbidden("assignee, team and tags are set by the support team"));
+        }
+        (org, req)
+    };
+    let product_id = check_product_and_installation(tx, organisation_id, input.product_id, input.installation_id)?;
+    if let Some(a) = input.assignee_id {
+        check_assignee(tx, a)?;
+    }
+    if let Some(t) = input.team_id {
+        check_team(tx, t)?;
+    }
+    let channel = match (input.channel, vendor) {
+        (Some(c), true) => c,
+        (None, true) => Channel::Phone,
+        // A customer's channel is how they reached us, not something they choose.
+        (_, false) => match actor.via {
+            crate::auth::Via::Token { .. } => Channel::Api,
+            crate::auth::Via::Session { .. } => Channel::Portal,
+        },
+    };
+    let local_it_checks = match (&input.local_it_checks, input.priority) {
+        (None, Priority::Critical | Priority::Fault) if !vendor => {
+            return Err(ApiError::invalid(
+                "local_it_checks",
+                "for a critical problem or a fault, first answer the three local-IT checks",
+            ));
+        }
+        (Some(c), _) => Some(serde_json::to_string(c).map_err(ApiError::internal)?),
+        (None, _) => None,
+    };
+    let ticket = Ticket {
+        id: 0,
+        number: 0,
+        subject,
+        organisation_id,
+        requester_id,
+        cc: clean_cc(&input.cc)?,
+        channel,
+        kind: input.kind,
+        priority: input.priority,
+        // DESIGN §2: the customer proposes, an agent confirms; keep the proposal.
+        proposed_priority: (!vendor).then_some(input.priority),
+        status: Status::New,
+        product_id,
+        module: input.module.map(|m| clean_text("module", &m, 100, false)).transpose()?,
+        installation_id: input.installation_id,
+        assignee_id: input.assignee_id,
+        team_id: input.team_id,
+        tags: clean_tags(&input.tags)?,
+        due_date: None,
+        parent_id: None,
+        local_it_checks,
+        created_at: now,
+        updated_at: now,
+        first_response_at: None,
+        resolved_at: None,
+        closed_at: None,
+        version: 1,
+    };
+    let ticket = tickets::insert(tx, &ticket)?;
+    event(
+        tx,
+        &ticket,
+        Some(actor.id()),
+        now,
+        NewEvent { kind: "created", new_value: Some(ticket.status.as_str().into()), ..Default::default() },
+    )?;
+    // A ticket logged by an agent on the phone starts with a phone call article.
+    let kind = if vendor && channel == Channel::Phone { ArticleKind::PhoneCall } else { ArticleKind::PublicReply };
+    let call = (kind == ArticleKind::PhoneCall).then_some(Call {
+        direction: CallDirection::Inbound,
+        number: None,
+        duration_secs: None,
+    });
+    let article = insert_article(
+        tx,
+        &ticket,
+        actor.id(),
+        NewArticle { kind, body, call, mail: None, attachments: input.attachments },
+        now,
+    )?;
+    Ok((ticket, article))
+}
+
+fn insert_article(
+    tx: &mut Tx<'_>,
+    ticket: &Ticket,
+    author: i64,
+    a: NewArticle,
+    now: Timestamp,
+) -> Result<Article, ApiError> {
+    let mut article = tickets::insert_article(
+        tx,
+        &Article {
+            id: 0,
+            ticket_id: ticket.id,
+            kind: a.kind,
+            author_id: Some(author),
+            body: a.body,
+            call: a.call,
+            mail: a.mail,
+            created_at: now,
+            attachments: Vec::new(),
+        },
+    )?;
+    for u in a.attachments {
+        let content_type =
+            if u.content_type.trim().is_empty() { "application/octet-stream".to_owned() } else { u.content_type };
+        article.attachments.push(attachments::insert(
+            tx,
+            ticket.id,
+            article.id,
+            u.filename.trim(),
+            &content_type,
+            &u.data,
+            now,
+        )?);
+    }
+    event(
+        tx,
+        ticket,
+        Some(author),
+        now,
+        NewEvent {
+            kind: "article_added",
+            field: Some(article.kind.as_str()),
+            new_value: Some(article.id.to_string()),
+            ..Default::default()
+        },
+    )?;
+    Ok(article)
+}
+
+/// Loads a ticket the actor may see, for writing; another organisation's ticket is `NotFound`.
+pub fn load(tx: &mut Tx<'_>, actor: &Actor, number: i64) -> Result<Ticket, ApiError> {
+    tickets::by_number(tx, number, &actor.scope).map_err(store_err("ticket"))
+}
+
+fn check_version(ticket: &Ticket, expected: i64) -> Result<(), ApiError> {
+    if ticket.version != expected {
+        return Err(StoreError::Conflict.into());
+    }
+    Ok(())
+}
+
+struct FieldChange {
+    field: &'static str,
+    old: Option<String>,
+    new: Option<String>,
+    reason: Option<String>,
+}
+
+/// Changes fields of a ticket (vendor side only). Each changed field is an event.
+pub fn update(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    number: i64,
+    version: i64,
+    c: TicketChanges,
+    now: Timestamp,
+) -> Result<Ticket, ApiError> {
+    let mut t = load(tx, actor, number)?;
+    actor.require_vendor()?;
+    check_version(&t, version)?;
+    if t.status == Status::Closed {
+        return Err(ApiError::conflict("ticket_closed", "a closed ticket cannot be changed"));
+    }
+    let before = t.clone();
+    let me = Some(actor.id());
+    let mut events: Vec<FieldChange> = Vec::new();
+    let mut changed = |field: &'static str, old: Option<String>, new: Option<String>, reason: Option<String>| {
+        if old != new {
+            events.push(FieldChange { field, old, new, reason });
+        }
+    };
+
+    if let Some(s) = c.subject {
+        t.subject = clean_text("subject", &s, SUBJECT_MAX, false)?;
+        changed("subject", Some(before.subject.clone()), Some(t.subject.clone()), None);
+    }
+    if let Some(p) = c.priority
+        && p != t.priority
+    {
+        // DESIGN §2: an agent confirms or changes the proposed priority, with a reason.
+        let reason = c
+            .priority_reason
+            .as_deref()
+            .map(|r| clean_text("priority_reason", r, 500, true))
+            .transpose()?
+            .ok_or_else(|| ApiError::invalid("priority_reason", "say why the priority changes"))?;
+        t.priority = p;
+        changed("priority", Some(before.priority.to_string()), Some(p.to_string()), Some(reason));
+    }
+    if let Some(k) = c.kind {
+        t.kind = k;
+        changed("kind", Some(before.kind.to_string()), Some(k.to_string()), None);
+    }
+    if !c.product_id.is_keep() || !c.installation_id.is_keep() {
+        let product = c.product_id.apply(t.product_id);
+        let installation = c.installation_id.apply(t.installation_id);
+        t.product_id = check_product_and_installation(tx, t.organisation_id, product, installation)?;
+        t.installation_id = installation;
+        changed("product_id", before.product_id.map(|v| v.to_string()), t.product_id.map(|v| v.to_string()), None);
+        changed(
+            "installation_id",
+            before.installation_id.map(|v| v.to_string()),
+            t.installation_id.map(|v| v.to_string()),
+            None,
+        );
+    }
+    if !c.module.is_keep() {
+        t.module = c.module.apply(t.module).map(|m| clean_text("module", &m, 100, false)).transpose()?;
+        changed("module", before.module.clone(), t.module.clone(), None);
+    }
+    if !c.assignee_id.is_keep() {
+        t.assignee_id = c.assignee_id.apply(t.assignee_id);
+        if let Some(a) = t.assignee_id {
+            check_assignee(tx, a)?;
+        }
+        changed("assignee_id", before.assignee_id.map(|v| v.to_string()), t.assignee_id.map(|v| v.to_string()), None);
+    }
+    if !c.team_id.is_keep() {
+        t.team_id = c.team_id.apply(t.team_id);
+        if let Some(team) = t.team_id {
+            check_team(tx, team)?;
+        }
+        changed("team_id", before.team_id.map(|v| v.to_string()), t.team_id.map(|v| v.to_string()), None);
+    }
+    if let Some(tags) = c.tags {
+        t.tags = clean_tags(&tags)?;
+        changed("tags", Some(before.tags.join(", ")), Some(t.tags.join(", ")), None);
+    }
+    if let Some(cc) = c.cc {
+        t.cc = clean_cc(&cc)?;
+        changed("cc", Some(before.cc.join(", ")), Some(t.cc.join(", ")), None);
+    }
+    if !c.due_date.is_keep() {
+        t.due_date = c.due_date.apply(t.due_date).map(|d| due_date(&d)).transpose()?;
+        changed("due_date", before.due_date.clone(), t.due_date.clone(), None);
+    }
+    if !c.parent_number.is_keep() {
+        t.parent_id = match c.parent_number.apply(None) {
+            Some(n) if n == t.number => {
+                return Err(ApiError::invalid("parent_number", "a ticket cannot be its own parent"));
+            }
+            Some(n) => Some(
+                tickets::by_number(tx, n, &Scope::All)
+                    .map_err(|_| ApiError::invalid("parent_number", format!("ticket #{n} does not exist")))?
+                    .id,
+            ),
+            None => None,
+        };
+        changed("parent_id", before.parent_id.map(|v| v.to_string()), t.parent_id.map(|v| v.to_string()), None);
+    }
+    if events.is_empty() {
+        return Ok(before);
+    }
+    t.updated_at = now;
+    let saved = tickets::save(tx, &t)?;
+    for c in events {
+        let kind = if c.field == "assignee_id" { "assigned" } else { "field_changed" };
+        event(
+            tx,
+            &saved,
+            me,
+            now,
+            NewEvent { kind, field: Some(c.field), old_value: c.old, new_value: c.new, reason: c.reason.as_deref() },
+        )?;
+    }
+    Ok(saved)
+}
+
+fn apply_status(t: &mut Ticket, to: Status, now: Timestamp) {
+    match to {
+        Status::Resolved => t.resolved_at = Some(now),
+        Status::Closed => t.closed_at = Some(now),
+        // Reopen: the resolution clock goes on (DESIGN §3); the ticket is no longer resolved.
+        Status::Open if t.status == Status::Resolved => t.resolved_at = None,
+        _ => {}
+    }
+    t.status = to;
+    t.updated_at = now;
+}
+
+/// A requested status change.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub to: Status,
+    /// When given, the change is refused if the ticket moved on since.
+    pub version: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Moves a ticket to another status; an invalid transition changes nothing.
+pub fn transition(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    number: i64,
+    change: StatusChange,
+    limits: Limits,
+    now: Timestamp,
+) -> Result<Ticket, ApiError> {
+    let StatusChange { to, version, reason } = change;
+    let mut t = load(tx, actor, number)?;
+    if let Some(v) = version {
+        check_version(&t, v)?;
+    }
+    check_transition(t.status, to, actor.side()).map_err(transition_error)?;
+    if actor.side() == Side::Customer && t.status == Status::Resolved && to == Status::Open {
+        check_reopen_window(&t, limits, now)?;
+    }
+    let reason = reason.map(|r| clean_text("reason", &r, 1000, true)).transpose()?;
+    let from = t.status;
+    apply_status(&mut t, to, now);
+    let saved = tickets::save(tx, &t)?;
+    event(
+        tx,
+        &saved,
+        Some(actor.id()),
+        now,
+        NewEvent {
+            kind: "status_changed",
+            field: Some("status"),
+            old_value: Some(from.to_string()),
+            new_value: Some(to.to_string()),
+            reason: reason.as_deref(),
+        },
+    )?;
+    Ok(saved)
+}
+
+fn check_reopen_window(t: &Ticket, limits: Limits, now: Timestamp) -> Result<(), ApiError> {
+    let window = jiff::SignedDuration::from_hours(i64::from(limits.reopen_days) * 24);
+    if t.resolved_at.is_some_and(|r| now.duration_since(r) > window) {
+        return Err(ApiError::conflict(
+            "reopen_window_passed",
+            format!("a solution can be reopened within {} days; please open a new ticket", limits.reopen_days),
+        ));
+    }
+    Ok(())
+}
+
+pub fn transition_error(e: TransitionError) -> ApiError {
+    let code = match e {
+        TransitionError::NotAllowed { .. } => "invalid_transition",
+        TransitionError::Unchanged(_) => "status_unchanged",
+        TransitionError::CustomerNotAllowed { .. } => "forbidden_transition",
+    };
+    ApiError::conflict(code, e.to_string()).with_field("status")
+}
+
+/// Adds an article. Side effects follow the seed: the vendor's first public reply or phone
+/// call is the first response; a customer's answer takes a ticket off hold or reopens it.
+pub fn add_article(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    number: i64,
+    a: NewArticle,
+    limits: Limits,
+    now: Timestamp,
+) -> Result<(Ticket, Article), ApiError> {
+    let mut t = load(tx, actor, number)?;
+    let body = clean_text("body", &a.body, BODY_MAX, true)?;
+    check_uploads(&a.attachments, limits)?;
+    let vendor = actor.is_vendor();
+    match a.kind {
+        ArticleKind::PublicReply => {}
+        ArticleKind::InternalNote | ArticleKind::PhoneCall if vendor => {}
+        ArticleKind::SystemNotice => {
+            return Err(ApiError::invalid("kind", "system notices are written by deskbell itself"));
+        }
+        _ => return Err(ApiError::forbidden("customers write public replies")),
+    }
+    if a.kind == ArticleKind::PhoneCall && a.call.is_none() {
+        return Err(ApiError::invalid("call", "a phone call needs its direction"));
+    }
+    if t.status == Status::Closed {
+        return Err(ApiError::conflict("ticket_closed", "this ticket is closed; please open a new one"));
+    }
+    let from = t.status;
+    let had_first_response = t.first_response_at.is_some();
+    let mut status_reason = None;
+    if vendor {
+        if matches!(a.kind, ArticleKind::PublicReply | ArticleKind::PhoneCall) {
+            if t.first_response_at.is_none() {
+                t.first_response_at = Some(now);
+            }
+            if t.status == Status::New {
+                apply_status(&mut t, Status::Open, now);
+                status_reason = Some("answered by support");
+            }
+        }
+    } else if t.status == Status::WaitingForCustomer {
+        apply_status(&mut t, Status::Open, now);
+        status_reason = Some("the customer answered");
+    } else if t.status == Status::Resolved {
+        check_reopen_window(&t, limits, now)?;
+        apply_status(&mut t, Status::Open, now);
+        status_reason = Some("the customer answered a resolved ticket");
+    }
+    t.updated_at = now;
+    let first_response = !had_first_response && t.first_response_at.is_some();
+    let saved = tickets::save(tx, &t)?;
+    let article = insert_article(tx, &saved, actor.id(), NewArticle { body, ..a }, now)?;
+    if first_response {
+        event(
+            tx,
+            &saved,
+            Some(actor.id()),
+            now,
+            field_changed("first_response_at", None, Some(now.to_string()), None),
+        )?;
+    }
+    if let Some(reason) = status_reason {
+        event(
+            tx,
+            &saved,
+            Some(actor.id()),
+            now,
+            NewEvent {
+                kind: "status_changed",
+                field: Some("status"),
+                old_value: Some(from.to_string()),
+                new_value: Some(saved.status.to_string()),
+                reason: Some(reason),
+            },
+        )?;
+    }
+    Ok((saved, article))
+}
