@@ -2,6 +2,10 @@
 //! 2027, 24 December 2024 (working day) against 2025 (holiday), 29 February 2028, deadlines at
 //! opening and closing, night shifts on DST nights.
 
+// Helper functions outside `#[test]` are not covered by clippy.toml's test allowances;
+// in a test crate, failing loudly on a broken fixture is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use deskbell_domain::sla::{
     Calendar, CalendarSpec, HolidayRule, Pause, SlaError, WeeklyInterval, format_instant, is_breached, parse_duration,
     parse_instant,
@@ -234,6 +238,17 @@ fn intervals_inside_the_gap_and_the_fold() {
         let over = sunday(60, 240);
         assert_eq!(whole_sunday(&over, spring), 2 * H);
         assert_eq!(whole_sunday(&over, autumn), 4 * H);
+        // Saturday 22:00–02:30 ends inside the change: 4 h in spring (02:00 CET is 03:00
+        // CEST, already past 02:30); in autumn 22:00–02:30 CEST and 02:00–02:30 CET again (5 h).
+        let into_the_night = Calendar::weekly(
+            tz.clone(),
+            &[WeeklyInterval::new(Weekday::Saturday, 22 * 60, 150)],
+            HolidayRule::None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(whole_sunday(&into_the_night, spring), 4 * H);
+        assert_eq!(whole_sunday(&into_the_night, autumn), 5 * H);
         // A deadline over the fold lands on real elapsed time: 01:00 CEST + 3 h = 03:00 CET.
         assert_eq!(deadline(&over, &format!("{autumn}T01:00"), "3h", &[]), format!("{autumn}T03:00:00+01:00"));
     }

@@ -9,11 +9,13 @@
 //! Minute steps are exact because every time zone used here has whole-minute offsets and
 //! transitions on whole minutes (asserted), so "open" cannot change inside a UTC minute.
 
+// Helper functions outside `#[test]` are not covered by clippy.toml's test allowances;
+// in a test crate, failing loudly on a broken fixture is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::HashSet;
 
-use deskbell_domain::sla::{
-    Calendar, HolidayRule, Pause, SlaError, WeeklyInterval, polish_holidays,
-};
+use deskbell_domain::sla::{Calendar, HolidayRule, Pause, SlaError, WeeklyInterval, polish_holidays};
 use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
@@ -60,9 +62,7 @@ impl Model {
         let at = Timestamp::from_second(t).unwrap();
         assert_eq!(self.tz.to_offset(at).seconds() % 60, 0);
         let local = self.tz.to_datetime(at);
-        let wall = i64::from(local.hour()) * 3600
-            + i64::from(local.minute()) * 60
-            + i64::from(local.second());
+        let wall = i64::from(local.hour()) * 3600 + i64::from(local.minute()) * 60 + i64::from(local.second());
         let today = local.date();
         // Today's intervals, and yesterday's night shifts seen 24 h later on their clock.
         for (day, shift) in [(today, 0), (today.yesterday().unwrap(), DAY)] {
@@ -82,11 +82,7 @@ impl Model {
 
     /// Open seconds of one week of the pattern.
     fn week_secs(&self) -> i64 {
-        if self.always_open {
-            7 * DAY
-        } else {
-            self.intervals.iter().map(|i| i64::from(i.length_minutes()) * 60).sum()
-        }
+        if self.always_open { 7 * DAY } else { self.intervals.iter().map(|i| i64::from(i.length_minutes()) * 60).sum() }
     }
 }
 
@@ -140,9 +136,7 @@ fn ts(s: i64) -> Timestamp {
 }
 
 fn to_pauses(raw: &[(i64, Option<i64>)]) -> Vec<Pause> {
-    raw.iter()
-        .map(|&(from, to)| Pause::new(ts(from), to.map(ts)).unwrap())
-        .collect()
+    raw.iter().map(|&(from, to)| Pause::new(ts(from), to.map(ts)).unwrap()).collect()
 }
 
 type RawInterval = (usize, u16, u16, bool);
@@ -169,18 +163,12 @@ fn build_model(
     }
     let holidays = if poland { HolidayRule::Poland } else { HolidayRule::None };
     let start_date = TimeZone::UTC.to_datetime(ts(start)).date();
-    let closed_dates: Vec<Date> = closed_offsets
-        .iter()
-        .map(|&d| start_date.checked_add(jiff::Span::new().days(d)).unwrap())
-        .collect();
+    let closed_dates: Vec<Date> =
+        closed_offsets.iter().map(|&d| start_date.checked_add(jiff::Span::new().days(d)).unwrap()).collect();
     // Keep each random interval the validating constructor accepts alongside those kept so far.
     let mut intervals: Vec<WeeklyInterval> = Vec::new();
     for &(day, start, len, on_the_hour) in raw_intervals {
-        let (start, len) = if on_the_hour {
-            (start / 60 * 60, (len / 60 * 60).max(60))
-        } else {
-            (start, len)
-        };
+        let (start, len) = if on_the_hour { (start / 60 * 60, (len / 60 * 60).max(60)) } else { (start, len) };
         let end = if start + len == 1440 { 1440 } else { (start + len) % 1440 };
         let candidate = WeeklyInterval::new(WEEKDAYS[day], start, end);
         let mut trial = intervals.clone();

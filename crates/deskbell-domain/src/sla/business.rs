@@ -19,9 +19,13 @@
 //! - spring forward (Warsaw 02:00 CET → 03:00 CEST): wall times 02:00–02:59 never occur, so an
 //!   interval 02:00–03:00 that night is zero seconds long, and 02:30–05:00 opens at 03:00 CEST
 //!   (2 h);
-//! - fall back (03:00 CEST → 02:00 CET): wall times 02:00–02:59 occur twice, and count each
-//!   time they are open, so an interval over the fold (22:00–06:00) counts the real elapsed 9 h,
-//!   and an interval that ends inside the fold (22:00–02:30) is open until the *second* 02:30.
+//! - fall back (03:00 CEST → 02:00 CET): wall times 02:00–02:59 occur twice, and each
+//!   occurrence counts when that wall time is inside an open interval. An interval over the
+//!   whole fold (22:00–06:00, or 01:00–04:00) therefore counts the real elapsed 9 h (4 h); one
+//!   that ends inside it (22:00–02:30) counts 22:00–02:30 CEST and again 02:00–02:30 CET; one
+//!   that starts inside it (02:30–05:00) counts 02:30–03:00 CEST and 02:30–05:00 CET (3 h).
+//!
+//! Deadlines follow from the count, so they are also the earliest such instant across a change.
 //!
 //! # How it is fast
 //!
@@ -286,8 +290,13 @@ impl Calendar {
                 (Some(next), Some(limit)) => Some(next.min(limit)),
                 (next, limit) => next.or(limit),
             };
-            // Inside one offset segment civil time is UTC + offset, so invert there.
-            let reached = table.advance(t + offset, need) - offset;
+            // Inside one offset segment civil time is UTC + offset, so invert there — unless
+            // even the bare pattern (an upper bound of the open time) cannot cover `need`
+            // before the segment ends: then skip the inversion and take the whole segment, so
+            // a target of years costs one holiday count per segment, not a long inversion each.
+            let hopeless =
+                end.is_some_and(|end| table.pattern_before(end + offset) - table.pattern_before(t + offset) < need);
+            let reached = if hopeless { i64::MAX } else { table.advance(t + offset, need) - offset };
             match end {
                 Some(end) if reached > end => {
                     let got = table.open_between(t + offset, end + offset);

@@ -8,7 +8,7 @@
 //! This module owns the calendar's definition and its validation: the [`Calendar`] value, its
 //! serialisable [`CalendarSpec`] (the TOML shape of a calendar file), the built-in calendars and
 //! [`CalendarError`]. The arithmetic on a calendar (`counted`, `deadline`) lives in
-//! [`super::business`]; both share the precomputed [`WeeklyTable`] built here.
+//! [`super::business`]; both share the precomputed weekly table built here.
 
 use std::fmt;
 
@@ -155,7 +155,6 @@ pub enum CalendarError {
 /// Day names of a calendar file: `"mon"` … `"sun"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[allow(missing_docs)]
 pub enum DayName {
     Mon,
     Tue,

@@ -289,8 +289,8 @@ pub struct ClockState {
     /// `target - counted`; negative once overrun. Fixed while paused or stopped.
     pub remaining_secs: Option<i64>,
     /// The earliest instant at which the counted time equals the target. Known while running
-    /// (past or future); while paused or stopped only if it was already reached, since the
-    /// future deadline depends on when the clock resumes.
+    /// (past or future; `None` only if it lies past year 9999); while paused or stopped only if
+    /// it was already reached, since a future deadline depends on when the clock resumes.
     pub deadline: Option<Timestamp>,
     /// The instant the counted time exceeds the target (the breach fires then). Same rules as
     /// `deadline`.
@@ -489,8 +489,9 @@ impl ClockSummary {
             counted += calendar.counted(since, now.max(since), &[]);
             for (threshold, reached) in self.thresholds(target).into_iter().zip(&mut reached) {
                 if reached.is_none() {
-                    // Not yet reached at the last event, so threshold > counted_secs there.
-                    *reached = Some(calendar.deadline(since, threshold - self.counted_secs, &[])?);
+                    // Not yet reached at the last event, so threshold > counted_secs there and
+                    // the only possible failure is an instant past year 9999: then unknown.
+                    *reached = calendar.deadline(since, threshold - self.counted_secs, &[]).ok();
                 }
             }
         }
