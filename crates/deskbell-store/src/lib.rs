@@ -18,6 +18,7 @@ pub mod search;
 pub mod settings;
 pub mod sql;
 mod sqlite;
+pub mod testing;
 pub mod tickets;
 
 use std::sync::Arc;

@@ -11,7 +11,19 @@ use crate::StoreError;
 use crate::sql::{Conn, Dialect, Row, Value};
 
 pub struct PgBackend {
-    pool: r2d2::Pool<PgManager>,
+    /// Always `Some` until dropped; see the `Drop` impl.
+    pool: Option<r2d2::Pool<PgManager>>,
+}
+
+impl Drop for PgBackend {
+    fn drop(&mut self) {
+        // Closing a synchronous `postgres::Client` blocks on a runtime of its own, which
+        // panics on a tokio worker thread — where the server's last `Store` handle usually
+        // goes away at shutdown. Close the connections on a plain thread instead.
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 pub struct PgConnection {
@@ -73,11 +85,18 @@ impl PgBackend {
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(PgManager { config })?;
-        Ok(Self { pool })
+        Ok(Self { pool: Some(pool) })
+    }
+
+    fn get(&self) -> Result<r2d2::PooledConnection<PgManager>, StoreError> {
+        match &self.pool {
+            Some(p) => Ok(p.get()?),
+            None => Err(StoreError::Unavailable("the pool is closed".into())),
+        }
     }
 
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = self.pool.get().map_err(StoreError::from)?;
+        let mut conn = self.get()?;
         let PgConnection { client, statements } = &mut *conn;
         let tx = client.transaction().map_err(StoreError::from)?;
         let mut c = PgConn { tx, statements };
@@ -87,7 +106,7 @@ impl PgBackend {
     }
 
     pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = self.pool.get().map_err(StoreError::from)?;
+        let mut conn = self.get()?;
         let PgConnection { client, statements } = &mut *conn;
         let tx = client
             .build_transaction()
@@ -103,7 +122,7 @@ impl PgBackend {
 
     /// A plain connection for the migration runner, which needs `batch_execute`.
     pub fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut conn = self.pool.get()?;
+        let mut conn = self.get()?;
         let out = f(&mut conn.client);
         // Migrations change the schema; cached plans may refer to the old one.
         conn.statements.clear();

@@ -5,6 +5,10 @@
 //! behaviour that differs between the backends fails on one of them. See `support/mod.rs`
 //! for how the throwaway databases are made (and when PostgreSQL may be skipped).
 
+// Helpers outside `#[test]` functions are not covered by clippy.toml's test allowances;
+// in a test crate, failing loudly on a broken fixture is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use std::collections::HashSet;

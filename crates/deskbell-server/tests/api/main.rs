@@ -1,0 +1,13 @@
+//! The HTTP API from the outside: every test starts the real application on a free port
+//! with a throwaway database, once on SQLite and once on PostgreSQL.
+
+// Helpers outside `#[test]` functions are not covered by clippy.toml's test allowances;
+// in a test crate, failing loudly on a broken fixture is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
+mod authz;
+mod bad_input;
+mod openapi;
+mod support;
+mod tickets;
