@@ -217,6 +217,15 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_documents_every_key_with_its_default() {
+        let text = include_str!("../../../deskbell.example.toml");
+        let example: toml::Table = toml::from_str(text).unwrap();
+        let defaults = toml::Table::try_from(Config::default()).unwrap();
+        assert_eq!(example, defaults, "deskbell.example.toml and Config::default() differ");
+        Config::from_parts("deskbell.example.toml", text, &[]).unwrap();
+    }
+
+    #[test]
     fn a_bad_number_in_the_environment_names_the_variable() {
         let err = Config::from_parts("", "", &env(&[("DESKBELL_POOL_SIZE", "many")])).unwrap_err();
         assert!(err.to_string().starts_with("environment variable DESKBELL_POOL_SIZE"), "{err}");
