@@ -43,6 +43,13 @@ else
   echo "WARNING: PostgreSQL is unreachable; its tests will be SKIPPED (loudly). Set CI=true to fail instead." >&2
 fi
 
+step "the domain crate stays pure"
+if cargo tree -p deskbell-domain -e normal --prefix none | grep -E '^(tokio|axum|hyper|rusqlite|postgres|r2d2|reqwest) '; then
+  echo "deskbell-domain must not depend on I/O crates (above)" >&2
+  exit 1
+fi
+echo "no I/O crates"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
