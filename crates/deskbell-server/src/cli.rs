@@ -48,6 +48,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Check SLA arithmetic from the outside, with the code the service uses.
+    Sla {
+        #[command(subcommand)]
+        command: SlaCommand,
+    },
     /// Ask a running deskbell whether it is ready; exit status 0 when it is.
     Healthcheck {
         /// Address of the instance (default: the configured listen address).
@@ -74,6 +79,36 @@ pub enum UserCommand {
         password: Option<String>,
         #[arg(long, default_value = "pl")]
         language: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SlaCommand {
+    /// Print the deadline: the earliest instant at which the counted time equals the target.
+    Deadline {
+        /// A built-in calendar (pl-business-08-20, 24x7) or a calendar file (.toml).
+        #[arg(long)]
+        calendar: String,
+        /// RFC 3339 with an offset, or a local time (2026-03-13T19:30) in the calendar's zone.
+        #[arg(long)]
+        start: String,
+        /// Counted time to reach, like 2h, 90m, 1h30m, 45s.
+        #[arg(long)]
+        target: String,
+        /// A pause START/END (or START/ for one not yet ended); may be repeated.
+        #[arg(long = "pause")]
+        pauses: Vec<String>,
+    },
+    /// Print the time counted between two instants as HH:MM:SS.
+    Counted {
+        #[arg(long)]
+        calendar: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long = "pause")]
+        pauses: Vec<String>,
     },
 }
 
@@ -119,6 +154,11 @@ pub fn init_logging(filter: &str) {
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
+    // Pure arithmetic: no configuration, database or logging involved.
+    if let Command::Sla { command } = &cli.command {
+        println!("{}", sla_command(command).map_err(CliError::Usage)?);
+        return Ok(());
+    }
     let mut config = Config::load(cli.config.as_deref())?;
     init_logging(&config.log);
     let env: Vec<(String, String)> = std::env::vars().collect();
@@ -157,6 +197,18 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             blocking(move || token_create(&config, &user, &name, &scopes)).await
         }
         Command::Healthcheck { addr } => healthcheck(&addr.unwrap_or(config.listen)).await,
+        Command::Sla { .. } => Ok(()),
+    }
+}
+
+fn sla_command(command: &SlaCommand) -> Result<String, String> {
+    match command {
+        SlaCommand::Deadline { calendar, start, target, pauses } => {
+            crate::sla::deadline_line(&crate::sla::calendar_from_arg(calendar)?, start, target, pauses)
+        }
+        SlaCommand::Counted { calendar, from, to, pauses } => {
+            crate::sla::counted_line(&crate::sla::calendar_from_arg(calendar)?, from, to, pauses)
+        }
     }
 }
 

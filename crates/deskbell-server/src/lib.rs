@@ -13,5 +13,6 @@ pub mod json;
 pub mod ops;
 pub mod patch;
 pub mod schema;
+pub mod sla;
 pub mod state;
 pub mod tickets;
