@@ -8,6 +8,7 @@
 //! - [`business`]: business-time arithmetic on a calendar — `counted`, `deadline`, pauses,
 //!   breach — including the rule for DST gaps and folds.
 //! - [`clock`]: the per-ticket, per-metric clock state machine folded from clock events.
+//! - [`penalty`]: penalties per started hour of overrun and the monthly cap.
 //! - [`parse`]: durations, instants and pauses as the CLI and API read and print them.
 //!
 //! No I/O: a calendar is built from a spec the caller parsed, and clocks read calendars through
@@ -19,6 +20,7 @@ mod civil;
 pub mod clock;
 pub mod holidays;
 pub mod parse;
+pub mod penalty;
 
 pub use business::{Pause, SlaError, is_breached};
 pub use calendar::{
