@@ -9,6 +9,7 @@
 
 pub mod attachments;
 pub mod auth;
+mod collation;
 pub mod events;
 pub mod migrate;
 pub mod orgs;
@@ -16,6 +17,7 @@ pub mod people;
 mod postgres;
 pub mod search;
 pub mod settings;
+pub mod sla;
 pub mod sql;
 mod sqlite;
 pub mod testing;

@@ -15,8 +15,8 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation");
-const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation");
+const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_sla");
+const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_sla");
 
 pub(crate) fn sqlite(conn: &mut rusqlite::Connection) -> Result<Vec<String>, StoreError> {
     conn.execute_batch(

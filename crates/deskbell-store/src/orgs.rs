@@ -1,8 +1,12 @@
 //! Organisations (customers, optionally under a parent chain), their phone numbers, mail
 //! domains and account team; vendor teams; products and installations.
+//!
+//! Lists are sorted here, not by `ORDER BY` on text, whose order depends on each
+//! database's collation (see [`crate::collation`]).
 
 use jiff::Timestamp;
 
+use crate::collation::sort_by_name;
 use crate::sql::{Row, Tx, in_list};
 use crate::{StoreError, params};
 
@@ -37,16 +41,19 @@ const ORG_COLS: &str = "id, name, parent_id, time_zone, notes, active, created_a
 
 fn org_from(tx: &mut Tx<'_>, r: &Row) -> Result<Organisation, StoreError> {
     let id = r.i64(0)?;
-    let phones = tx
-        .query("SELECT phone FROM organisation_phones WHERE organisation_id = $1 ORDER BY phone", params![id])?
+    // Byte order, the same on both backends.
+    let mut phones: Vec<String> = tx
+        .query("SELECT phone FROM organisation_phones WHERE organisation_id = $1", params![id])?
         .iter()
         .map(|r| r.str(0))
         .collect::<Result<_, _>>()?;
-    let mail_domains = tx
-        .query("SELECT domain FROM organisation_domains WHERE organisation_id = $1 ORDER BY domain", params![id])?
+    phones.sort_unstable();
+    let mut mail_domains: Vec<String> = tx
+        .query("SELECT domain FROM organisation_domains WHERE organisation_id = $1", params![id])?
         .iter()
         .map(|r| r.str(0))
         .collect::<Result<_, _>>()?;
+    mail_domains.sort_unstable();
     let account_team = tx
         .query(
             "SELECT person_id FROM organisation_account_team WHERE organisation_id = $1 ORDER BY person_id",
@@ -78,16 +85,15 @@ pub fn get(tx: &mut Tx<'_>, id: i64) -> Result<Organisation, StoreError> {
 /// Organisations visible through `ids` (all when `None`), by name.
 pub fn list(tx: &mut Tx<'_>, ids: Option<&[i64]>) -> Result<Vec<Organisation>, StoreError> {
     let rows = match ids {
-        None => tx.query(&format!("SELECT {ORG_COLS} FROM organisations ORDER BY name"), &[])?,
+        None => tx.query(&format!("SELECT {ORG_COLS} FROM organisations"), &[])?,
         Some(ids) => {
             let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
-            tx.query(
-                &format!("SELECT {ORG_COLS} FROM organisations WHERE id IN {} ORDER BY name", in_list(0, ids.len())),
-                &params,
-            )?
+            tx.query(&format!("SELECT {ORG_COLS} FROM organisations WHERE id IN {}", in_list(0, ids.len())), &params)?
         }
     };
-    rows.iter().map(|r| org_from(tx, r)).collect()
+    let mut list = rows.iter().map(|r| org_from(tx, r)).collect::<Result<Vec<_>, _>>()?;
+    sort_by_name(&mut list, |o| (&o.name, o.id));
+    Ok(list)
 }
 
 /// The organisation and its direct children (hotel chain → properties).
@@ -163,13 +169,16 @@ pub struct Team {
 }
 
 pub fn teams(tx: &mut Tx<'_>) -> Result<Vec<Team>, StoreError> {
-    let rows = tx.query("SELECT id, name FROM teams ORDER BY name", &[])?;
-    rows.iter()
+    let rows = tx.query("SELECT id, name FROM teams", &[])?;
+    let mut list = rows
+        .iter()
         .map(|r| {
             let id = r.i64(0)?;
             Ok(Team { id, name: r.str(1)?, members: team_members(tx, id)? })
         })
-        .collect()
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    sort_by_name(&mut list, |t| (&t.name, t.id));
+    Ok(list)
 }
 
 fn team_members(tx: &mut Tx<'_>, id: i64) -> Result<Vec<i64>, StoreError> {
@@ -221,10 +230,13 @@ pub struct Product {
 }
 
 pub fn products(tx: &mut Tx<'_>) -> Result<Vec<Product>, StoreError> {
-    tx.query("SELECT id, code, name, team_id FROM products ORDER BY name", &[])?
+    let mut list = tx
+        .query("SELECT id, code, name, team_id FROM products", &[])?
         .iter()
         .map(|r| Ok(Product { id: r.i64(0)?, code: r.str(1)?, name: r.str(2)?, team_id: r.opt_i64(3)? }))
-        .collect()
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    sort_by_name(&mut list, |p| (&p.name, p.id));
+    Ok(list)
 }
 
 pub fn product(tx: &mut Tx<'_>, id: i64) -> Result<Product, StoreError> {
@@ -284,19 +296,20 @@ fn inst_from(r: &Row) -> Result<Installation, StoreError> {
 
 pub fn installations(tx: &mut Tx<'_>, orgs: Option<&[i64]>) -> Result<Vec<Installation>, StoreError> {
     let rows = match orgs {
-        None => tx.query(&format!("SELECT {INST_COLS} FROM installations ORDER BY organisation_id, name"), &[])?,
+        None => tx.query(&format!("SELECT {INST_COLS} FROM installations"), &[])?,
         Some(ids) => {
             let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
             tx.query(
-                &format!(
-                    "SELECT {INST_COLS} FROM installations WHERE organisation_id IN {} ORDER BY organisation_id, name",
-                    in_list(0, ids.len())
-                ),
+                &format!("SELECT {INST_COLS} FROM installations WHERE organisation_id IN {}", in_list(0, ids.len())),
                 &params,
             )?
         }
     };
-    rows.iter().map(inst_from).collect()
+    let mut list = rows.iter().map(inst_from).collect::<Result<Vec<_>, _>>()?;
+    // By organisation, then by name within it (the sort is stable).
+    sort_by_name(&mut list, |i| (&i.name, i.id));
+    list.sort_by_key(|i| i.organisation_id);
+    Ok(list)
 }
 
 pub fn installation(tx: &mut Tx<'_>, id: i64) -> Result<Installation, StoreError> {

@@ -3,6 +3,7 @@
 use deskbell_domain::person::{EmailAddress, Language, Role};
 use jiff::Timestamp;
 
+use crate::collation::sort_by_name;
 use crate::sql::{Row, Tx, in_list};
 use crate::{StoreError, params};
 
@@ -78,22 +79,19 @@ pub fn set_password_hash(tx: &mut Tx<'_>, id: i64, hash: &str, now: Timestamp) -
     }
 }
 
-/// People of the given organisations (all people when `None`), by name.
+/// People of the given organisations (all people when `None`), by name — sorted here, the
+/// same on both backends (see [`crate::collation`]).
 pub fn list(tx: &mut Tx<'_>, orgs: Option<&[i64]>) -> Result<Vec<Person>, StoreError> {
     let rows = match orgs {
-        None => tx.query(&format!("SELECT {COLS} FROM people ORDER BY name, id"), &[])?,
+        None => tx.query(&format!("SELECT {COLS} FROM people"), &[])?,
         Some(ids) => {
             let params: Vec<_> = ids.iter().map(|i| (*i).into()).collect();
-            tx.query(
-                &format!(
-                    "SELECT {COLS} FROM people WHERE organisation_id IN {} ORDER BY name, id",
-                    in_list(0, ids.len())
-                ),
-                &params,
-            )?
+            tx.query(&format!("SELECT {COLS} FROM people WHERE organisation_id IN {}", in_list(0, ids.len())), &params)?
         }
     };
-    rows.iter().map(from_row).collect()
+    let mut list = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    sort_by_name(&mut list, |p| (&p.name, p.id));
+    Ok(list)
 }
 
 pub fn create(

@@ -8,7 +8,7 @@ use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement};
 
 use crate::StoreError;
-use crate::sql::{Conn, Dialect, Row, Value};
+use crate::sql::{Conn, Dialect, Row, Value, refuse_nul};
 
 pub struct PgBackend {
     /// Always `Some` until dropped; see the `Drop` impl.
@@ -57,15 +57,7 @@ impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         if let Some(db) = e.as_db_error() {
             if db.code() == &postgres::error::SqlState::UNIQUE_VIOLATION {
-                // The detail reads "Key (email)=(…) already exists."; report `table.column`
-                // like the SQLite backend does.
-                let column = db
-                    .detail()
-                    .and_then(|d| d.strip_prefix("Key ("))
-                    .and_then(|d| d.split_once(')'))
-                    .map_or("", |(c, _)| c);
-                let constraint = format!("{}.{}", db.table().unwrap_or_default(), column);
-                return StoreError::Unique { constraint };
+                return StoreError::Unique { constraint: unique_columns(db) };
             }
             return StoreError::Db(format!("{}: {}", db.code().code(), db.message()));
         }
@@ -73,6 +65,19 @@ impl From<postgres::Error> for StoreError {
             return StoreError::Unavailable(e.to_string());
         }
         StoreError::Db(e.to_string())
+    }
+}
+
+/// Names the columns of a violated unique key like SQLite does: `table.column`, or
+/// `table.a, table.b` for a key of several columns. The detail reads
+/// "Key (team_id, person_id)=(1, 2) already exists."; without it (a role that may not read
+/// the row), the constraint's name stands in.
+fn unique_columns(db: &postgres::error::DbError) -> String {
+    let table = db.table().unwrap_or_default();
+    let columns = db.detail().and_then(|d| d.strip_prefix("Key (")).and_then(|d| d.split_once(")=(")).map(|(c, _)| c);
+    match columns {
+        Some(columns) => columns.split(", ").map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", "),
+        None => format!("{table}.{}", db.constraint().unwrap_or_default()),
     }
 }
 
@@ -163,7 +168,9 @@ impl ToSql for Value {
             Value::Text(t) => t.to_sql(ty, out),
             Value::Bytes(b) => b.to_sql(ty, out),
             Value::Bool(b) => b.to_sql(ty, out),
-            Value::Time(t) => t.to_sql(ty, out),
+            // Truncated to the microsecond like the SQLite backend's integers, rather than
+            // left to the driver's conversion.
+            Value::Time(t) => jiff::Timestamp::from_microsecond(t.as_microsecond())?.to_sql(ty, out),
             Value::Float(f) => f.to_sql(ty, out),
         }
     }
@@ -198,12 +205,14 @@ impl Conn for PgConn<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        refuse_nul(params)?;
         let stmt = self.statement(sql)?;
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         Ok(self.tx.execute(&stmt, &refs)?)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        refuse_nul(params)?;
         let stmt = self.statement(sql)?;
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.tx.query(&stmt, &refs)?;

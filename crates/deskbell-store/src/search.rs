@@ -1,28 +1,84 @@
 //! Full-text search over folded text: SQLite FTS5 and PostgreSQL `tsvector` with a GIN
-//! index. Both index the output of [`fold`], and queries are built only from the words of
-//! [`search_terms`] (letters and digits), so user input never reaches the query syntax.
+//! index.
+//!
+//! Both backends index the same words, cut here rather than by either database's parser:
+//! the text is [`fold`]ed and split at every character that is not a letter or a digit —
+//! exactly where [`search_terms`] splits a query — so `jan.kowalski@pod-rozami.demo` is
+//! indexed as `jan kowalski pod rozami demo`, `2.3.1` as `2 3 1` and `<script>` as `script`.
+//! (PostgreSQL's parser would keep an address or a version as one token and drop an HTML
+//! tag, so the same query would find different tickets on the two backends.) FTS5 reads
+//! the word list with its `ascii` tokenizer, which splits it at the spaces only; PostgreSQL
+//! receives the words as lexemes (`array_to_tsvector`) and the query as a `tsquery` literal.
+//! Queries are built only from the words of [`search_terms`], so user input never reaches
+//! the query syntax. A document matches when it holds every word of the query as the
+//! prefix of one of its words.
+//!
+//! A document indexes each distinct word once, cut to [`MAX_WORD_CHARS`], until the words
+//! add up to [`MAX_INDEX_BYTES`]: a `tsvector` holds at most 1 MiB of lexemes, and a pasted
+//! 2 MB log is still found by the words it starts with. The same bounds apply on both
+//! backends and to the query's words, so both backends find the same tickets.
+
+use std::collections::HashSet;
 
 use deskbell_domain::text::{fold, search_terms};
 
 use crate::sql::{Dialect, Tx, Value};
 use crate::{StoreError, params};
 
+/// Longer words are indexed, and searched for, by their first this many characters (a
+/// SHA-256 in hex still fits whole).
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// The distinct words of one document that are indexed, in bytes (the rest is stored but
+/// not searchable). Far below PostgreSQL's 1 MiB per `tsvector`.
+pub const MAX_INDEX_BYTES: usize = 256 * 1024;
+
+fn cut(word: &str) -> &str {
+    match word.char_indices().nth(MAX_WORD_CHARS) {
+        Some((end, _)) => &word[..end],
+        None => word,
+    }
+}
+
+/// The words `text` is indexed under, distinct, in order of first appearance, separated by
+/// single spaces (see the module docs).
+fn index_words(text: &str) -> String {
+    let folded = fold(text);
+    let mut seen = HashSet::new();
+    let mut out = String::new();
+    for word in folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(cut) {
+        if !seen.insert(word) {
+            continue;
+        }
+        if out.len() + 1 + word.len() > MAX_INDEX_BYTES {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Indexes (or re-indexes) one document: a subject (`key` = -ticket id) or an article.
 pub fn index(tx: &mut Tx<'_>, key: i64, ticket_id: i64, public: bool, text: &str) -> Result<(), StoreError> {
-    let folded = fold(text);
+    let words = index_words(text);
     match tx.dialect() {
         Dialect::Sqlite => {
             tx.execute("DELETE FROM search_fts WHERE rowid = $1", params![key])?;
             tx.execute(
                 "INSERT INTO search_fts (rowid, body, ticket_id, public) VALUES ($1, $2, $3, $4)",
-                params![key, folded, ticket_id, i64::from(public)],
+                params![key, words, ticket_id, i64::from(public)],
             )?;
         }
         Dialect::Postgres => {
+            // The words go in as lexemes as they are: no parser, no dictionary.
             tx.execute(
-                "INSERT INTO search_docs (doc_key, ticket_id, public, tsv) VALUES ($1, $2, $3, to_tsvector('simple', $4)) \
+                "INSERT INTO search_docs (doc_key, ticket_id, public, tsv) \
+                 VALUES ($1, $2, $3, array_to_tsvector(string_to_array($4, ' '))) \
                  ON CONFLICT (doc_key) DO UPDATE SET tsv = excluded.tsv, public = excluded.public",
-                params![key, ticket_id, public, folded],
+                params![key, ticket_id, public, words],
             )?;
         }
     }
@@ -36,21 +92,45 @@ pub fn condition(dialect: Dialect, query: &str, include_internal: bool, params: 
     if terms.is_empty() {
         return None;
     }
-    let public = if include_internal { "" } else { " AND public = 1" };
+    // The words hold only letters and digits, so quoting them needs no escaping.
+    let terms = terms.iter().map(|t| cut(t));
     Some(match dialect {
         Dialect::Sqlite => {
-            let q = terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ");
+            let q = terms.map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ");
             params.push(Value::Text(q));
+            let public = if include_internal { "" } else { " AND public = 1" };
             format!("t.id IN (SELECT ticket_id FROM search_fts WHERE search_fts MATCH ${}{public})", params.len())
         }
         Dialect::Postgres => {
-            let q = terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
+            let q = terms.map(|t| format!("'{t}':*")).collect::<Vec<_>>().join(" & ");
             params.push(Value::Text(q));
             let public = if include_internal { "" } else { " AND public" };
-            format!(
-                "t.id IN (SELECT ticket_id FROM search_docs WHERE tsv @@ to_tsquery('simple', ${}){public})",
-                params.len()
-            )
+            // A `tsquery` literal, not `to_tsquery`: the words are lexemes already.
+            format!("t.id IN (SELECT ticket_id FROM search_docs WHERE tsv @@ ${}::text::tsquery{public})", params.len())
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_split_at_everything_but_letters_and_digits() {
+        assert_eq!(
+            index_words("Jan.Kowalski@pod-rozami.demo: wersja 2.3.1, <script>alert(1)</script> Żółw żółw"),
+            "jan kowalski pod rozami demo wersja 2 3 1 script alert zolw"
+        );
+        assert_eq!(index_words(" -- ; "), "");
+    }
+
+    #[test]
+    fn long_words_are_cut_and_long_texts_bounded() {
+        let long = "x".repeat(500);
+        assert_eq!(index_words(&long), "x".repeat(MAX_WORD_CHARS));
+        let text: String = (0..200_000).map(|i| format!("w{i} ")).collect();
+        let words = index_words(&text);
+        assert!(words.len() <= MAX_INDEX_BYTES && words.len() > MAX_INDEX_BYTES - 16);
+        assert!(words.starts_with("w0 w1 w2 "));
+    }
 }

@@ -69,6 +69,17 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// Refuses text parameters holding a NUL character. PostgreSQL cannot store one in `text`
+/// and fails the statement; SQLite would store it, and everything that treats the value as
+/// a C string would cut it short. Both backends call this before running a statement, so
+/// the same write fails the same way on both (and the transaction rolls back).
+pub(crate) fn refuse_nul(params: &[Value]) -> Result<(), StoreError> {
+    match params.iter().position(|p| matches!(p, Value::Text(t) if t.contains('\0'))) {
+        Some(i) => Err(StoreError::Db(format!("parameter ${}: text must not contain a NUL character", i + 1))),
+        None => Ok(()),
+    }
+}
+
 /// Builds a parameter slice: `params![a, b, c]`.
 #[macro_export]
 macro_rules! params {

@@ -3,13 +3,13 @@
 //! `synchronous = FULL` makes every commit durable before the caller hears about it.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::StoreError;
-use crate::sql::{Conn, Dialect, Row, Value};
+use crate::sql::{Conn, Dialect, Row, Value, refuse_nul};
 
 pub struct SqliteBackend {
     writer: Mutex<Connection>,
@@ -38,8 +38,10 @@ impl r2d2::ManageConnection for ReaderManager {
         Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut Connection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut Connection) -> bool {
+        // A reader still inside a transaction (its user panicked before the rollback ran)
+        // would serve a stale snapshot forever; the pool drops it instead.
+        !conn.is_autocommit()
     }
 }
 
@@ -86,11 +88,29 @@ impl SqliteBackend {
         Ok(Self { writer: Mutex::new(writer), readers })
     }
 
+    /// The writer connection, outside any transaction.
+    ///
+    /// A panic inside [`write`](Self::write) poisons the mutex. By then the transaction has
+    /// been rolled back (dropping a rusqlite `Transaction` while unwinding rolls it back),
+    /// so the connection is as good as before; refusing it would turn one bug into an outage
+    /// of every later write. Should a transaction still be open, it is rolled back here.
+    fn writer(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        let conn = match self.writer.lock() {
+            Ok(conn) => conn,
+            Err(poisoned) => {
+                let conn = poisoned.into_inner();
+                if !conn.is_autocommit() {
+                    conn.execute_batch("ROLLBACK")?;
+                }
+                self.writer.clear_poison();
+                conn
+            }
+        };
+        Ok(conn)
+    }
+
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = self
-            .writer
-            .lock()
-            .map_err(|_| StoreError::Unavailable("the writer connection was poisoned by a panic".into()))?;
+        let mut conn = self.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let mut c = SqliteConn { conn: &tx };
         let out = f(&mut c)?;
@@ -110,10 +130,7 @@ impl SqliteBackend {
 
     /// Runs a migration script outside the pooled machinery.
     pub fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut conn = self
-            .writer
-            .lock()
-            .map_err(|_| StoreError::Unavailable("the writer connection was poisoned by a panic".into()))?;
+        let mut conn = self.writer()?;
         f(&mut conn)
     }
 }
@@ -147,12 +164,14 @@ impl Conn for SqliteConn<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        refuse_nul(params)?;
         let mut stmt = self.conn.prepare_cached(&placeholders(sql))?;
         let n = stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sql)))?;
         Ok(n as u64)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        refuse_nul(params)?;
         let mut stmt = self.conn.prepare_cached(&placeholders(sql))?;
         let n = stmt.column_count();
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sql)))?;

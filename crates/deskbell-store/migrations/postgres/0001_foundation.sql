@@ -198,9 +198,10 @@ CREATE TABLE login_attempts (
 );
 CREATE INDEX login_attempts_email ON login_attempts(email, at);
 
--- Full-text index over folded text (see deskbell_domain::text::fold); `simple` config: no
--- stemming, the folding already made the words comparable. doc_key = -ticket id for the
--- subject, the article id for an article.
+-- Full-text index over folded text (see deskbell_domain::text::fold). `tsv` holds the words
+-- deskbell cut (see search.rs) as lexemes, with no parser or dictionary: no stemming, the
+-- folding already made the words comparable, and both backends index the same words.
+-- doc_key = -ticket id for the subject, the article id for an article.
 CREATE TABLE search_docs (
     doc_key BIGINT PRIMARY KEY,
     ticket_id BIGINT NOT NULL REFERENCES tickets(id),

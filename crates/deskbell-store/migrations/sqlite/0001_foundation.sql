@@ -207,5 +207,7 @@ CREATE INDEX login_attempts_email ON login_attempts(email, at);
 
 -- Full-text index over folded text (see deskbell_domain::text::fold). One row per ticket
 -- subject (rowid = -ticket id) and per article (rowid = article id); `public` = 0 for text
--- customers must never find.
-CREATE VIRTUAL TABLE search_fts USING fts5(body, ticket_id UNINDEXED, public UNINDEXED, tokenize = 'unicode61');
+-- customers must never find. `body` holds the words deskbell cut (see search.rs), separated
+-- by spaces; the `ascii` tokenizer splits them there and nowhere else, so both backends
+-- index the same words.
+CREATE VIRTUAL TABLE search_fts USING fts5(body, ticket_id UNINDEXED, public UNINDEXED, tokenize = 'ascii');

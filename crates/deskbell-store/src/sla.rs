@@ -1,0 +1,505 @@
+//! SLA persistence: versioned calendars, contracts with per-priority targets, and per-ticket
+//! clocks (the folded summary plus the next instants to act on) with their event log.
+//!
+//! Only the server's ticket service and SLA feature write here, inside the transaction of the
+//! change that caused the clock event.
+
+use deskbell_domain::sla::penalty::{OverrunBasis, PenaltyRate};
+use deskbell_domain::sla::{CalendarSpec, ClockEvent, ClockEventKind, ClockSummary, Metric, RunState};
+use deskbell_domain::ticket::Priority;
+use jiff::Timestamp;
+
+use crate::collation::sort_by_name;
+use crate::sql::{Row, Tx};
+use crate::{StoreError, params};
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Db(format!("cannot encode: {e}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Db(format!("stored JSON is invalid: {e}")))
+}
+
+fn parse<T: std::str::FromStr>(s: &str) -> Result<T, StoreError>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| StoreError::Db(format!("stored value is invalid: {e}")))
+}
+
+pub fn metric_str(m: Metric) -> &'static str {
+    match m {
+        Metric::FirstResponse => "first_response",
+        Metric::Resolution => "resolution",
+    }
+}
+
+pub fn parse_metric(s: &str) -> Result<Metric, StoreError> {
+    match s {
+        "first_response" => Ok(Metric::FirstResponse),
+        "resolution" => Ok(Metric::Resolution),
+        other => Err(StoreError::Db(format!("stored metric is invalid: {other}"))),
+    }
+}
+
+pub fn state_str(s: RunState) -> &'static str {
+    match s {
+        RunState::NotStarted => "not_started",
+        RunState::Running => "running",
+        RunState::Paused => "paused",
+        RunState::Stopped => "stopped",
+    }
+}
+
+// ---------------------------------------------------------------- calendars
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarVersion {
+    /// The version id clock events refer to.
+    pub id: i64,
+    pub calendar_id: i64,
+    pub spec: CalendarSpec,
+    pub effective_from: Timestamp,
+    pub created_by: Option<i64>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarRecord {
+    pub id: i64,
+    pub name: String,
+    pub builtin: bool,
+    /// Oldest first; the last one is in force from its `effective_from` on.
+    pub versions: Vec<CalendarVersion>,
+}
+
+impl CalendarRecord {
+    /// The version in force at `at`: the latest whose `effective_from` is not after `at`.
+    pub fn version_at(&self, at: Timestamp) -> Option<&CalendarVersion> {
+        self.versions.iter().rev().find(|v| v.effective_from <= at).or(self.versions.first())
+    }
+}
+
+const VERSION_COLS: &str = "id, calendar_id, spec, effective_from, created_by, created_at";
+
+fn version_from(r: &Row) -> Result<CalendarVersion, StoreError> {
+    Ok(CalendarVersion {
+        id: r.i64(0)?,
+        calendar_id: r.i64(1)?,
+        spec: from_json(&r.str(2)?)?,
+        effective_from: r.time(3)?,
+        created_by: r.opt_i64(4)?,
+        created_at: r.time(5)?,
+    })
+}
+
+fn calendar_from(tx: &mut Tx<'_>, r: &Row) -> Result<CalendarRecord, StoreError> {
+    let id = r.i64(0)?;
+    let versions = tx
+        .query(
+            &format!("SELECT {VERSION_COLS} FROM calendar_versions WHERE calendar_id = $1 ORDER BY effective_from, id"),
+            params![id],
+        )?
+        .iter()
+        .map(version_from)
+        .collect::<Result<_, _>>()?;
+    Ok(CalendarRecord { id, name: r.str(1)?, builtin: r.bool(2)?, versions })
+}
+
+pub fn calendar(tx: &mut Tx<'_>, id: i64) -> Result<CalendarRecord, StoreError> {
+    let r = tx.query_one("SELECT id, name, builtin FROM calendars WHERE id = $1", params![id])?;
+    calendar_from(tx, &r)
+}
+
+pub fn calendar_by_name(tx: &mut Tx<'_>, name: &str) -> Result<CalendarRecord, StoreError> {
+    let r = tx.query_one("SELECT id, name, builtin FROM calendars WHERE name = $1", params![name])?;
+    calendar_from(tx, &r)
+}
+
+pub fn calendars(tx: &mut Tx<'_>) -> Result<Vec<CalendarRecord>, StoreError> {
+    let rows = tx.query("SELECT id, name, builtin FROM calendars", &[])?;
+    let mut list = rows.iter().map(|r| calendar_from(tx, r)).collect::<Result<Vec<_>, _>>()?;
+    sort_by_name(&mut list, |c| (c.name.as_str(), c.id));
+    Ok(list)
+}
+
+/// One version by id, for replaying clock events.
+pub fn calendar_version(tx: &mut Tx<'_>, id: i64) -> Result<CalendarVersion, StoreError> {
+    version_from(&tx.query_one(&format!("SELECT {VERSION_COLS} FROM calendar_versions WHERE id = $1"), params![id])?)
+}
+
+/// A new calendar with its first version, in force from `now`.
+pub fn create_calendar(
+    tx: &mut Tx<'_>,
+    name: &str,
+    spec: &CalendarSpec,
+    actor: Option<i64>,
+    now: Timestamp,
+) -> Result<CalendarRecord, StoreError> {
+    let id = tx
+        .query_one(
+            "INSERT INTO calendars (name, builtin, created_at) VALUES ($1, FALSE, $2) RETURNING id",
+            params![name, now],
+        )?
+        .i64(0)?;
+    add_version(tx, id, spec, now, actor, now)?;
+    calendar(tx, id)
+}
+
+/// Appends a version in force from `effective_from`. Earlier versions are never changed.
+pub fn add_version(
+    tx: &mut Tx<'_>,
+    calendar_id: i64,
+    spec: &CalendarSpec,
+    effective_from: Timestamp,
+    actor: Option<i64>,
+    now: Timestamp,
+) -> Result<CalendarVersion, StoreError> {
+    let r = tx.query_one(
+        &format!(
+            "INSERT INTO calendar_versions (calendar_id, spec, effective_from, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {VERSION_COLS}"
+        ),
+        params![calendar_id, json(spec)?, effective_from, actor, now],
+    )?;
+    version_from(&r)
+}
+
+// ---------------------------------------------------------------- contracts
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub priority: Priority,
+    pub first_response_secs: Option<i64>,
+    pub resolution_secs: Option<i64>,
+    /// `None`: the contract's calendar.
+    pub calendar_id: Option<i64>,
+    pub penalty: Option<PenaltyRate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contract {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub name: String,
+    /// Local dates `YYYY-MM-DD`, inclusive.
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub product_ids: Vec<i64>,
+    pub calendar_id: i64,
+    pub warning_percent: u8,
+    pub monthly_fee_minor: i64,
+    pub penalty_basis: OverrunBasis,
+    pub penalty_cap_minor: Option<i64>,
+    pub targets: Vec<Target>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Contract {
+    pub fn target(&self, p: Priority) -> Option<&Target> {
+        self.targets.iter().find(|t| t.priority == p)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractInput {
+    pub organisation_id: i64,
+    pub name: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub product_ids: Vec<i64>,
+    pub calendar_id: i64,
+    pub warning_percent: u8,
+    pub monthly_fee_minor: i64,
+    pub penalty_basis: OverrunBasis,
+    pub penalty_cap_minor: Option<i64>,
+    pub targets: Vec<Target>,
+}
+
+fn basis_str(b: OverrunBasis) -> &'static str {
+    match b {
+        OverrunBasis::Business => "business",
+        OverrunBasis::Clock => "clock",
+    }
+}
+
+const CONTRACT_COLS: &str = "id, organisation_id, name, valid_from, valid_to, calendar_id, warning_percent, \
+    monthly_fee_minor, penalty_basis, penalty_cap_minor, created_at, updated_at";
+
+fn contract_from(tx: &mut Tx<'_>, r: &Row) -> Result<Contract, StoreError> {
+    let id = r.i64(0)?;
+    let product_ids = tx
+        .query("SELECT product_id FROM contract_products WHERE contract_id = $1 ORDER BY product_id", params![id])?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect::<Result<_, _>>()?;
+    let mut targets = tx
+        .query(
+            "SELECT priority, first_response_secs, resolution_secs, calendar_id, penalty FROM contract_targets WHERE contract_id = $1",
+            params![id],
+        )?
+        .iter()
+        .map(|t| {
+            Ok(Target {
+                priority: parse(&t.str(0)?)?,
+                first_response_secs: t.opt_i64(1)?,
+                resolution_secs: t.opt_i64(2)?,
+                calendar_id: t.opt_i64(3)?,
+                penalty: t.opt_str(4)?.map(|p| from_json(&p)).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    targets.sort_by_key(|t| t.priority);
+    let basis = r.str(8)?;
+    Ok(Contract {
+        id,
+        organisation_id: r.i64(1)?,
+        name: r.str(2)?,
+        valid_from: r.str(3)?,
+        valid_to: r.opt_str(4)?,
+        product_ids,
+        calendar_id: r.i64(5)?,
+        warning_percent: u8::try_from(r.i64(6)?).map_err(|_| StoreError::Db("warning_percent out of range".into()))?,
+        monthly_fee_minor: r.i64(7)?,
+        penalty_basis: if basis == "clock" { OverrunBasis::Clock } else { OverrunBasis::Business },
+        penalty_cap_minor: r.opt_i64(9)?,
+        targets,
+        created_at: r.time(10)?,
+        updated_at: r.time(11)?,
+    })
+}
+
+pub fn contract(tx: &mut Tx<'_>, id: i64) -> Result<Contract, StoreError> {
+    let r = tx.query_one(&format!("SELECT {CONTRACT_COLS} FROM contracts WHERE id = $1"), params![id])?;
+    contract_from(tx, &r)
+}
+
+/// Contracts, optionally of one organisation, oldest first.
+pub fn contracts(tx: &mut Tx<'_>, organisation_id: Option<i64>) -> Result<Vec<Contract>, StoreError> {
+    let rows = match organisation_id {
+        Some(o) => tx.query(
+            &format!("SELECT {CONTRACT_COLS} FROM contracts WHERE organisation_id = $1 ORDER BY valid_from, id"),
+            params![o],
+        )?,
+        None => {
+            tx.query(&format!("SELECT {CONTRACT_COLS} FROM contracts ORDER BY organisation_id, valid_from, id"), &[])?
+        }
+    };
+    rows.iter().map(|r| contract_from(tx, r)).collect()
+}
+
+fn write_children(tx: &mut Tx<'_>, id: i64, c: &ContractInput) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM contract_products WHERE contract_id = $1", params![id])?;
+    tx.execute("DELETE FROM contract_targets WHERE contract_id = $1", params![id])?;
+    for p in &c.product_ids {
+        tx.execute("INSERT INTO contract_products (contract_id, product_id) VALUES ($1, $2)", params![id, *p])?;
+    }
+    for t in &c.targets {
+        tx.execute(
+            "INSERT INTO contract_targets (contract_id, priority, first_response_secs, resolution_secs, calendar_id, penalty) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            params![
+                id,
+                t.priority.as_str(),
+                t.first_response_secs,
+                t.resolution_secs,
+                t.calendar_id,
+                t.penalty.as_ref().map(json).transpose()?
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn create_contract(tx: &mut Tx<'_>, c: &ContractInput, now: Timestamp) -> Result<Contract, StoreError> {
+    let id = tx
+        .query_one(
+            "INSERT INTO contracts (organisation_id, name, valid_from, valid_to, calendar_id, warning_percent, monthly_fee_minor, \
+             penalty_basis, penalty_cap_minor, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+            params![
+                c.organisation_id,
+                &c.name,
+                &c.valid_from,
+                c.valid_to.clone(),
+                c.calendar_id,
+                i64::from(c.warning_percent),
+                c.monthly_fee_minor,
+                basis_str(c.penalty_basis),
+                c.penalty_cap_minor,
+                now
+            ],
+        )?
+        .i64(0)?;
+    write_children(tx, id, c)?;
+    contract(tx, id)
+}
+
+pub fn update_contract(tx: &mut Tx<'_>, id: i64, c: &ContractInput, now: Timestamp) -> Result<Contract, StoreError> {
+    let n = tx.execute(
+        "UPDATE contracts SET organisation_id = $2, name = $3, valid_from = $4, valid_to = $5, calendar_id = $6, \
+         warning_percent = $7, monthly_fee_minor = $8, penalty_basis = $9, penalty_cap_minor = $10, updated_at = $11 WHERE id = $1",
+        params![
+            id,
+            c.organisation_id,
+            &c.name,
+            &c.valid_from,
+            c.valid_to.clone(),
+            c.calendar_id,
+            i64::from(c.warning_percent),
+            c.monthly_fee_minor,
+            basis_str(c.penalty_basis),
+            c.penalty_cap_minor,
+            now
+        ],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    write_children(tx, id, c)?;
+    contract(tx, id)
+}
+
+/// The organisation's contract covering `product_id` on local date `date` (`YYYY-MM-DD`; the
+/// ISO form sorts as text, so the comparison is the same on both backends).
+pub fn covering(
+    tx: &mut Tx<'_>,
+    organisation_id: i64,
+    product_id: i64,
+    date: &str,
+) -> Result<Option<Contract>, StoreError> {
+    let r = tx.query_opt(
+        &format!(
+            "SELECT {CONTRACT_COLS} FROM contracts c WHERE organisation_id = $1 AND valid_from <= $3 \
+             AND (valid_to IS NULL OR valid_to >= $3) \
+             AND EXISTS (SELECT 1 FROM contract_products p WHERE p.contract_id = c.id AND p.product_id = $2) \
+             ORDER BY valid_from DESC, id DESC LIMIT 1"
+        ),
+        params![organisation_id, product_id, date],
+    )?;
+    r.map(|r| contract_from(tx, &r)).transpose()
+}
+
+// ---------------------------------------------------------------- clocks
+
+/// A ticket's clock for one metric as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockRow {
+    pub ticket_id: i64,
+    pub metric: Metric,
+    pub contract_id: i64,
+    pub calendar_id: i64,
+    pub summary: ClockSummary,
+    pub deadline_at: Option<Timestamp>,
+    pub warning_at: Option<Timestamp>,
+    pub breach_at: Option<Timestamp>,
+    pub warning_fired_at: Option<Timestamp>,
+    pub breach_fired_at: Option<Timestamp>,
+}
+
+const CLOCK_COLS: &str = "ticket_id, metric, contract_id, calendar_id, summary, deadline_at, warning_at, breach_at, \
+    warning_fired_at, breach_fired_at";
+
+fn clock_from(r: &Row) -> Result<ClockRow, StoreError> {
+    Ok(ClockRow {
+        ticket_id: r.i64(0)?,
+        metric: parse_metric(&r.str(1)?)?,
+        contract_id: r.i64(2)?,
+        calendar_id: r.i64(3)?,
+        summary: from_json(&r.str(4)?)?,
+        deadline_at: r.opt_time(5)?,
+        warning_at: r.opt_time(6)?,
+        breach_at: r.opt_time(7)?,
+        warning_fired_at: r.opt_time(8)?,
+        breach_fired_at: r.opt_time(9)?,
+    })
+}
+
+pub fn clocks(tx: &mut Tx<'_>, ticket_id: i64) -> Result<Vec<ClockRow>, StoreError> {
+    let mut list = tx
+        .query(&format!("SELECT {CLOCK_COLS} FROM ticket_clocks WHERE ticket_id = $1"), params![ticket_id])?
+        .iter()
+        .map(clock_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    list.sort_by_key(|c| c.metric == Metric::Resolution);
+    Ok(list)
+}
+
+/// Inserts or replaces a ticket's clock row (the summary after the latest event).
+pub fn save_clock(tx: &mut Tx<'_>, c: &ClockRow, now: Timestamp) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO ticket_clocks (ticket_id, metric, contract_id, calendar_id, summary, state, deadline_at, warning_at, breach_at, \
+         warning_fired_at, breach_fired_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (ticket_id, metric) DO UPDATE SET contract_id = excluded.contract_id, calendar_id = excluded.calendar_id, \
+         summary = excluded.summary, state = excluded.state, deadline_at = excluded.deadline_at, warning_at = excluded.warning_at, \
+         breach_at = excluded.breach_at, warning_fired_at = excluded.warning_fired_at, breach_fired_at = excluded.breach_fired_at, \
+         updated_at = excluded.updated_at",
+        params![
+            c.ticket_id,
+            metric_str(c.metric),
+            c.contract_id,
+            c.calendar_id,
+            json(&c.summary)?,
+            state_str(c.summary.state()),
+            c.deadline_at,
+            c.warning_at,
+            c.breach_at,
+            c.warning_fired_at,
+            c.breach_fired_at,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredClockEvent {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub metric: Metric,
+    pub event: ClockEvent,
+    pub recorded_at: Timestamp,
+}
+
+pub fn append_event(
+    tx: &mut Tx<'_>,
+    ticket_id: i64,
+    metric: Metric,
+    e: &ClockEvent,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    tx.query_one(
+        "INSERT INTO clock_events (ticket_id, metric, at, kind, reason, actor_id, calendar_version, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        params![ticket_id, metric_str(metric), e.at, json(&e.kind)?, &e.reason, e.actor, e.calendar_version, now],
+    )?
+    .i64(0)
+}
+
+/// A ticket's clock events, in the order they were applied.
+pub fn events(tx: &mut Tx<'_>, ticket_id: i64) -> Result<Vec<StoredClockEvent>, StoreError> {
+    tx.query(
+        "SELECT id, ticket_id, metric, at, kind, reason, actor_id, calendar_version, recorded_at FROM clock_events \
+         WHERE ticket_id = $1 ORDER BY id",
+        params![ticket_id],
+    )?
+    .iter()
+    .map(|r| {
+        let kind: ClockEventKind = from_json(&r.str(4)?)?;
+        Ok(StoredClockEvent {
+            id: r.i64(0)?,
+            ticket_id: r.i64(1)?,
+            metric: parse_metric(&r.str(2)?)?,
+            event: ClockEvent {
+                at: r.time(3)?,
+                kind,
+                reason: r.str(5)?,
+                actor: r.opt_i64(6)?,
+                calendar_version: r.i64(7)?,
+            },
+            recorded_at: r.time(8)?,
+        })
+    })
+    .collect()
+}
