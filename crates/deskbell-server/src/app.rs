@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::state::AppState;
-use crate::{admin, auth, ops, tickets};
+use crate::{admin, auth, ops, sla, tickets};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,7 @@ use crate::{admin, auth, ops, tickets};
         (name = "auth", description = "Sessions and the current person"),
         (name = "tickets", description = "Tickets, articles, history and attachments"),
         (name = "organisations"), (name = "people"), (name = "teams"), (name = "products"), (name = "installations"),
+        (name = "sla", description = "SLA clocks, calendars and contracts"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -45,6 +46,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(auth::api::routes())
         .merge(tickets::api::routes())
         .merge(admin::api::routes())
+        .merge(sla::api::routes())
 }
 
 /// The OpenAPI document, also for tools that want it without a running server.

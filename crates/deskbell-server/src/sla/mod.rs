@@ -1,6 +1,9 @@
-//! SLA: calendars by name or file, and the arithmetic checks of `deskbell sla deadline` and
+//! SLA: ticket clocks ([`clocks`]), calendars by name or file, and the arithmetic checks of `deskbell sla deadline` and
 //! `deskbell sla counted`, which let anyone verify a deadline from the outside with the same
 //! code the service uses.
+
+pub mod api;
+pub mod clocks;
 
 use std::path::Path;
 

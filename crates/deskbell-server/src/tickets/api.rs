@@ -38,7 +38,7 @@ fn limits(state: &AppState) -> Limits {
     Limits { attachment_max_bytes: state.config.attachment_max_bytes, reopen_days: state.config.reopen_days }
 }
 
-fn number(raw: &str) -> ApiResult<i64> {
+pub(crate) fn number(raw: &str) -> ApiResult<i64> {
     // A malformed number is a ticket that cannot exist: answer like any missing ticket.
     raw.parse::<TicketNumber>().map(TicketNumber::get).map_err(|_| ApiError::not_found("ticket"))
 }

@@ -316,6 +316,7 @@ pub fn create(
         version: 1,
     };
     let ticket = tickets::insert(tx, &ticket)?;
+    crate::sla::clocks::after_change(tx, None, &ticket, Some(actor.id()), now)?;
     event(
         tx,
         &ticket,
@@ -515,6 +516,7 @@ pub fn update(
     }
     t.updated_at = now;
     let saved = tickets::save(tx, &t)?;
+    crate::sla::clocks::after_change(tx, Some(&before), &saved, me, now)?;
     for c in events {
         let kind = if c.field == "assignee_id" { "assigned" } else { "field_changed" };
         event(
@@ -560,6 +562,7 @@ pub fn transition(
 ) -> Result<Ticket, ApiError> {
     let StatusChange { to, version, reason } = change;
     let mut t = load(tx, actor, number)?;
+    let before = t.clone();
     if let Some(v) = version {
         check_version(&t, v)?;
     }
@@ -571,6 +574,7 @@ pub fn transition(
     let from = t.status;
     apply_status(&mut t, to, now);
     let saved = tickets::save(tx, &t)?;
+    crate::sla::clocks::after_change(tx, Some(&before), &saved, Some(actor.id()), now)?;
     event(
         tx,
         &saved,
@@ -618,6 +622,7 @@ pub fn add_article(
     now: Timestamp,
 ) -> Result<(Ticket, Article), ApiError> {
     let mut t = load(tx, actor, number)?;
+    let before = t.clone();
     let body = clean_text("body", &a.body, BODY_MAX, true)?;
     check_uploads(&a.attachments, limits)?;
     let vendor = actor.is_vendor();
@@ -659,6 +664,7 @@ pub fn add_article(
     t.updated_at = now;
     let first_response = !had_first_response && t.first_response_at.is_some();
     let saved = tickets::save(tx, &t)?;
+    crate::sla::clocks::after_change(tx, Some(&before), &saved, Some(actor.id()), now)?;
     let article = insert_article(tx, &saved, actor.id(), NewArticle { body, ..a }, now)?;
     if first_response {
         event(

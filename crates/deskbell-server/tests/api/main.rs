@@ -9,5 +9,6 @@ mod auth;
 mod authz;
 mod bad_input;
 mod openapi;
+mod sla;
 mod support;
 mod tickets;

@@ -1,0 +1,142 @@
+//! REST endpoints of the SLA: a ticket's clocks as of now and their event log.
+
+use axum::extract::{Path, State};
+use deskbell_domain::sla::{Metric, RunState};
+use jiff::Timestamp;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Actor;
+use crate::error::{ApiResult, ErrorBody};
+use crate::json::Json;
+use crate::state::AppState;
+use crate::tickets::{api::number, service};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(ticket_sla))
+}
+
+/// One clock as of the moment of the request.
+#[derive(Serialize, ToSchema)]
+pub struct ClockView {
+    /// `first_response` or `resolution`.
+    pub metric: String,
+    /// `running`, `paused` or `stopped`.
+    pub state: String,
+    pub contract_id: i64,
+    pub calendar_id: i64,
+    /// Counted seconds to reach.
+    pub target_secs: Option<i64>,
+    /// Seconds counted so far (inside the calendar, outside pauses).
+    pub counted_secs: i64,
+    /// `target - counted`; negative once overrun.
+    pub remaining_secs: Option<i64>,
+    /// The earliest instant the counted time equals the target; unknown while paused.
+    #[schema(value_type = Option<String>)]
+    pub deadline: Option<Timestamp>,
+    #[schema(value_type = Option<String>)]
+    pub warning_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>)]
+    pub breach_at: Option<Timestamp>,
+    /// Counted time is greater than the target (DESIGN §3).
+    pub breached: bool,
+    #[schema(value_type = Option<String>)]
+    pub stopped_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>)]
+    pub warning_fired_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>)]
+    pub breach_fired_at: Option<Timestamp>,
+}
+
+/// A stored clock event, the proof behind a breach.
+#[derive(Serialize, ToSchema)]
+pub struct ClockEventView {
+    pub id: i64,
+    pub metric: String,
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    /// `start`, `pause`, `resume`, `stop`, `target_change`, `calendar_change`, with its
+    /// target or calendar version.
+    #[schema(value_type = Object)]
+    pub kind: serde_json::Value,
+    pub reason: String,
+    pub actor_id: Option<i64>,
+    pub calendar_version: i64,
+    #[schema(value_type = String)]
+    pub recorded_at: Timestamp,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketSla {
+    /// False when no contract covered the ticket's product at creation: it has no clocks.
+    pub has_sla: bool,
+    pub clocks: Vec<ClockView>,
+    /// The event log (vendor side only; empty for customers).
+    pub events: Vec<ClockEventView>,
+}
+
+fn metric(m: Metric) -> String {
+    deskbell_store::sla::metric_str(m).to_owned()
+}
+
+fn state(s: RunState) -> String {
+    deskbell_store::sla::state_str(s).to_owned()
+}
+
+/// A ticket's SLA clocks as of now, and (for the vendor side) their event log.
+#[utoipa::path(get, path = "/tickets/{number}/sla", tag = "sla", params(("number" = String, Path)),
+    responses((status = 200, body = TicketSla), (status = 404, body = ErrorBody)))]
+pub async fn ticket_sla(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<TicketSla>> {
+    let n = number(&raw)?;
+    let now = app.now();
+    let vendor = actor.is_vendor();
+    let (clocks, events) = app
+        .read(move |tx| {
+            let t = service::load(tx, &actor, n)?;
+            crate::sla::clocks::view(tx, t.id, now)
+        })
+        .await?;
+    let clocks: Vec<ClockView> = clocks
+        .into_iter()
+        .map(|c| ClockView {
+            metric: metric(c.metric),
+            state: state(c.state.state),
+            contract_id: c.contract_id,
+            calendar_id: c.calendar_id,
+            target_secs: c.state.target_secs,
+            counted_secs: c.state.counted_secs,
+            remaining_secs: c.state.remaining_secs,
+            deadline: c.state.deadline,
+            warning_at: c.state.warning_at,
+            breach_at: c.state.breach_at,
+            breached: c.state.breached,
+            stopped_at: c.state.stopped_at,
+            warning_fired_at: c.warning_fired_at,
+            breach_fired_at: c.breach_fired_at,
+        })
+        .collect();
+    let events = if vendor {
+        events
+            .into_iter()
+            .map(|e| ClockEventView {
+                id: e.id,
+                metric: metric(e.metric),
+                at: e.event.at,
+                kind: serde_json::to_value(e.event.kind).unwrap_or_default(),
+                reason: e.event.reason,
+                actor_id: e.event.actor,
+                calendar_version: e.event.calendar_version,
+                recorded_at: e.recorded_at,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Json(TicketSla { has_sla: !clocks.is_empty(), clocks, events }))
+}
