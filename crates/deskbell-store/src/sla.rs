@@ -10,7 +10,7 @@ use deskbell_domain::ticket::Priority;
 use jiff::Timestamp;
 
 use crate::collation::sort_by_name;
-use crate::sql::{Row, Tx};
+use crate::sql::{Row, Tx, Value};
 use crate::{StoreError, params};
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
@@ -313,23 +313,30 @@ fn write_children(tx: &mut Tx<'_>, id: i64, c: &ContractInput) -> Result<(), Sto
     Ok(())
 }
 
+/// The contract's own columns, in the order both statements below bind them.
+fn contract_values(c: &ContractInput) -> Vec<Value> {
+    params![
+        c.organisation_id,
+        &c.name,
+        &c.valid_from,
+        c.valid_to.clone(),
+        c.calendar_id,
+        i64::from(c.warning_percent),
+        c.monthly_fee_minor,
+        basis_str(c.penalty_basis),
+        c.penalty_cap_minor,
+    ]
+    .to_vec()
+}
+
 pub fn create_contract(tx: &mut Tx<'_>, c: &ContractInput, now: Timestamp) -> Result<Contract, StoreError> {
+    let mut values = contract_values(c);
+    values.push(Value::Time(now));
     let id = tx
         .query_one(
             "INSERT INTO contracts (organisation_id, name, valid_from, valid_to, calendar_id, warning_percent, monthly_fee_minor, \
              penalty_basis, penalty_cap_minor, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-            params![
-                c.organisation_id,
-                &c.name,
-                &c.valid_from,
-                c.valid_to.clone(),
-                c.calendar_id,
-                i64::from(c.warning_percent),
-                c.monthly_fee_minor,
-                basis_str(c.penalty_basis),
-                c.penalty_cap_minor,
-                now
-            ],
+            &values,
         )?
         .i64(0)?;
     write_children(tx, id, c)?;
@@ -337,22 +344,12 @@ pub fn create_contract(tx: &mut Tx<'_>, c: &ContractInput, now: Timestamp) -> Re
 }
 
 pub fn update_contract(tx: &mut Tx<'_>, id: i64, c: &ContractInput, now: Timestamp) -> Result<Contract, StoreError> {
+    let mut values = contract_values(c);
+    values.extend([Value::Time(now), Value::Int(id)]);
     let n = tx.execute(
-        "UPDATE contracts SET organisation_id = $2, name = $3, valid_from = $4, valid_to = $5, calendar_id = $6, \
-         warning_percent = $7, monthly_fee_minor = $8, penalty_basis = $9, penalty_cap_minor = $10, updated_at = $11 WHERE id = $1",
-        params![
-            id,
-            c.organisation_id,
-            &c.name,
-            &c.valid_from,
-            c.valid_to.clone(),
-            c.calendar_id,
-            i64::from(c.warning_percent),
-            c.monthly_fee_minor,
-            basis_str(c.penalty_basis),
-            c.penalty_cap_minor,
-            now
-        ],
+        "UPDATE contracts SET organisation_id = $1, name = $2, valid_from = $3, valid_to = $4, calendar_id = $5, \
+         warning_percent = $6, monthly_fee_minor = $7, penalty_basis = $8, penalty_cap_minor = $9, updated_at = $10 WHERE id = $11",
+        &values,
     )?;
     if n == 0 {
         return Err(StoreError::NotFound);
