@@ -344,7 +344,7 @@ pub async fn create_person(
     let hash = match req.password {
         Some(p) => {
             validate_password(&p)?;
-            Some(state.blocking(move || hash_password(&p)).await??)
+            Some(state.hashing(move || hash_password(&p)).await??)
         }
         None => None,
     };
@@ -402,7 +402,7 @@ pub async fn update_person(
         Some(p) => {
             validate_password(p)?;
             let p = p.clone();
-            Some(state.blocking(move || hash_password(&p)).await??)
+            Some(state.hashing(move || hash_password(&p)).await??)
         }
         None => None,
     };

@@ -86,7 +86,7 @@ pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>)
     }
     let password = req.password;
     let ok = state
-        .blocking(move || {
+        .hashing(move || {
             let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
             verify_password(&password, &hash)
         })
