@@ -44,7 +44,7 @@ pub enum StoreError {
 }
 
 enum Backend {
-    Sqlite(sqlite::SqliteBackend),
+    Sqlite(Box<sqlite::SqliteBackend>),
     Postgres(postgres::PgBackend),
 }
 
@@ -74,7 +74,7 @@ impl Store {
             Backend::Postgres(postgres::PgBackend::open(url, options.pool_size)?)
         } else {
             let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-            Backend::Sqlite(sqlite::SqliteBackend::open(path, options.pool_size)?)
+            Backend::Sqlite(Box::new(sqlite::SqliteBackend::open(path, options.pool_size)?))
         };
         Ok(Store { backend: Arc::new(backend) })
     }

@@ -196,7 +196,7 @@ impl SqliteBackend {
         }
         self.finish(w.batch, result.is_ok());
         w.commits += 1;
-        if result.is_ok() && w.commits % OPTIMIZE_EVERY == 0 {
+        if result.is_ok() && w.commits.is_multiple_of(OPTIMIZE_EVERY) {
             // Statistics only steer the planner; failing to refresh them is not the caller's problem.
             let _ = w.conn.execute_batch("PRAGMA optimize");
         }
