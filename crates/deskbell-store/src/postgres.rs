@@ -40,7 +40,12 @@ impl r2d2::ManageConnection for PgManager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<PgConnection, postgres::Error> {
-        let client = self.config.connect(NoTls)?;
+        let mut client = self.config.connect(NoTls)?;
+        // Statements are prepared once per connection and reused. After five runs PostgreSQL
+        // may switch a statement to one generic plan, chosen without the parameters: for the
+        // full-text search that plan walks every ticket (a search with no match took 400 ms
+        // instead of 1 ms). Planning each run with its parameters costs far less.
+        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
         Ok(PgConnection { client, statements: HashMap::new() })
     }
 

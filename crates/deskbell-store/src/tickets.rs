@@ -167,6 +167,8 @@ pub fn insert(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
 /// Writes every mutable field of `t` if the stored version is still `t.version`, and bumps
 /// the version. A concurrent change makes this fail with [`StoreError::Conflict`].
 pub fn save(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
+    let old_subject =
+        tx.query_opt("SELECT subject FROM tickets WHERE id = $1", params![t.id])?.map(|r| r.str(0)).transpose()?;
     let n = tx.execute(
         "UPDATE tickets SET subject = $3, cc = $4, kind = $5, priority = $6, status = $7, product_id = $8, module = $9, \
          installation_id = $10, assignee_id = $11, team_id = $12, tags = $13, due_date = $14, parent_id = $15, \
@@ -199,7 +201,10 @@ pub fn save(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
     if n == 0 {
         return Err(StoreError::Conflict);
     }
-    search::index(tx, -t.id, t.id, true, &t.subject)?;
+    // Most saves are status or assignment changes: re-index only a changed subject.
+    if old_subject.as_deref() != Some(t.subject.as_str()) {
+        search::index(tx, -t.id, t.id, true, &t.subject)?;
+    }
     by_id(tx, t.id)
 }
 
