@@ -9,17 +9,21 @@
 //! Everything is deterministic relative to `now`: a small LCG with a fixed seed picks who,
 //! what and when.
 //!
-//! Contracts and SLA calendars do not exist in the store yet, so none are loaded. A later issue
-//! adds them to the demo: 24/7/365 for Hotel Pod Różami, Uzdrowisko Zdrój and the Bałtyk chain,
-//! Mon–Fri 08:00–20:00 with Polish public holidays for the others.
+//! Every organisation with installations has a service contract for its products, in force
+//! since before the first ticket, so the tickets run real SLA clocks: 24/7/365 for Hotel Pod
+//! Różami, Uzdrowisko Zdrój and the Bałtyk chain's properties (standard problems still on
+//! business days), Mon–Fri 08:00–20:00 with Polish public holidays for the others.
 
 use std::collections::HashMap;
 
 use deskbell_domain::article::{ArticleKind, CallDirection};
 use deskbell_domain::person::{EmailAddress, Language, Role};
+use deskbell_domain::sla::penalty::OverrunBasis;
+use deskbell_domain::sla::{BUILTIN_24X7, BUILTIN_PL_BUSINESS};
 use deskbell_domain::ticket::{Channel, Kind, Priority, Status};
 use deskbell_store::orgs::{self, Installation, OrganisationInput};
 use deskbell_store::people::{self, PersonInput};
+use deskbell_store::sla::{self, ContractInput};
 use deskbell_store::tickets::Call;
 use deskbell_store::{Store, StoreError, Tx, settings};
 use jiff::tz::TimeZone;
@@ -490,6 +494,10 @@ fn world(tx: &mut Tx<'_>, hash: &str, now: Timestamp) -> Result<World, StoreErro
             }
             ids.push(p.id);
         }
+        let covered: Vec<i64> = o.installs.iter().map(|(p, _)| products[p.i()]).collect();
+        if !covered.is_empty() {
+            contract(tx, org.id, o, covered, now)?;
+        }
         org_ws.push(OrgW {
             id: org.id,
             name: o.name.into(),
@@ -513,6 +521,32 @@ fn world(tx: &mut Tx<'_>, hash: &str, now: Timestamp) -> Result<World, StoreErro
     }
     let supervisor = STAFF.iter().position(|s| s.role == Role::Supervisor).unwrap_or(0);
     Ok(World { staff, team_agents, teams, products, supervisor, orgs: org_ws, customers })
+}
+
+/// Organisations whose contract counts around the clock.
+const AROUND_THE_CLOCK: &[&str] = &["Hotel Pod Różami", "Uzdrowisko Zdrój", "Grupa Hoteli Bałtyk"];
+
+fn contract(tx: &mut Tx<'_>, org: i64, o: &OrgDef, product_ids: Vec<i64>, now: Timestamp) -> Result<(), StoreError> {
+    let around_the_clock =
+        AROUND_THE_CLOCK.contains(&o.name) || o.parent.is_some_and(|p| AROUND_THE_CLOCK.contains(&p));
+    let std = sla::calendar_by_name(tx, BUILTIN_PL_BUSINESS)?.id;
+    let calendar = if around_the_clock { sla::calendar_by_name(tx, BUILTIN_24X7)?.id } else { std };
+    // In force since a year before the demo's tickets begin.
+    let since = now.to_zoned(jiff::tz::TimeZone::UTC).date().saturating_sub(jiff::Span::new().days(365));
+    let input = ContractInput {
+        organisation_id: org,
+        name: if around_the_clock { "Serwis 24/7/365".into() } else { "Serwis pn–pt 8–20".into() },
+        valid_from: since.to_string(),
+        valid_to: None,
+        product_ids,
+        calendar_id: calendar,
+        warning_percent: 80,
+        monthly_fee_minor: if around_the_clock { 450_000 } else { 180_000 },
+        penalty_basis: OverrunBasis::Business,
+        penalty_cap_minor: Some(if around_the_clock { 90_000 } else { 36_000 }),
+        targets: crate::sla::default_targets(std),
+    };
+    sla::create_contract(tx, &input, now).map(|_| ())
 }
 
 // ------------------------------------------------------------------ what the tickets are about

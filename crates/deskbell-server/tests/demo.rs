@@ -166,6 +166,24 @@ fn the_six_demo_logins_have_their_roles_and_the_password_demo(d: &Demo) {
     assert!(d.count("SELECT COUNT(*) FROM people WHERE role = 'agent'") >= 6, "at least six agents");
 }
 
+fn the_tickets_run_sla_clocks_from_24_7_and_business_day_contracts(d: &Demo) {
+    let contracts = d.count("SELECT COUNT(*) FROM contracts");
+    let with_installations = d.count("SELECT COUNT(DISTINCT organisation_id) FROM installations");
+    assert_eq!(contracts, with_installations, "every organisation with installations has a contract");
+    let calendars = d.strings(
+        "SELECT DISTINCT cal.name FROM contracts c JOIN calendars cal ON cal.id = c.calendar_id ORDER BY cal.name",
+    );
+    assert_eq!(calendars, ["24x7", "pl-business-08-20"]);
+    // Every ticket about a covered product, other than a development request, has clocks.
+    let without = d.count(
+        "SELECT COUNT(*) FROM tickets t WHERE t.product_id IS NOT NULL AND t.priority <> 'development_request' \
+         AND NOT EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id)",
+    );
+    assert_eq!(without, 0, "tickets of covered products without a clock");
+    assert!(d.count("SELECT COUNT(*) FROM ticket_clocks") >= 300);
+    assert!(d.count("SELECT COUNT(*) FROM clock_events WHERE kind LIKE '%pause%'") > 0, "no ticket ever waited");
+}
+
 fn the_vendor_has_two_teams_and_two_products_installed_at_the_hotels(d: &Demo) {
     let (teams, products, installations) =
         d.read(|tx| Ok((orgs::teams(tx)?, orgs::products(tx)?, orgs::installations(tx, None)?)));
@@ -228,6 +246,7 @@ fn the_demo_has_everything_the_readme_promises(backend: Backend) {
     the_history_lies_in_the_sixty_days_before_now(&d);
     the_six_demo_logins_have_their_roles_and_the_password_demo(&d);
     the_vendor_has_two_teams_and_two_products_installed_at_the_hotels(&d);
+    the_tickets_run_sla_clocks_from_24_7_and_business_day_contracts(&d);
     the_organisations_are_hotels_and_spas_with_a_chain_of_two_properties(&d);
     loading_twice_loads_once_and_changes_nothing_the_second_time(&d);
     the_demo_is_deterministic_for_a_given_now(&d, backend);

@@ -7,10 +7,33 @@ pub mod clocks;
 
 use std::path::Path;
 
+use deskbell_domain::sla::penalty::PenaltyRate;
+use deskbell_domain::ticket::Priority;
+use deskbell_store::sla::Target;
+
 use deskbell_domain::sla::{
     BUILTIN_24X7, BUILTIN_PL_BUSINESS, Calendar, CalendarSpec, Pause, format_counted, format_instant, parse_duration,
     parse_instant, parse_pause,
 };
+
+/// The targets a new contract starts with (DESIGN §2), all editable: critical 15 min / 2 h,
+/// fault 1 h / 8 h on the contract's calendar; standard 4 h / 2 business days (24 h counted)
+/// on `business_calendar`; development requests have no clock (their date is agreed). The
+/// penalty defaults are a share of the monthly fee per started hour of overrun.
+pub fn default_targets(business_calendar: i64) -> Vec<Target> {
+    let target = |priority, first: Option<i64>, resolution: Option<i64>, calendar, bp: Option<i64>| Target {
+        priority,
+        first_response_secs: first,
+        resolution_secs: resolution,
+        calendar_id: calendar,
+        penalty: bp.map(|basis_points_per_hour| PenaltyRate::FeeShare { basis_points_per_hour }),
+    };
+    vec![
+        target(Priority::Critical, Some(15 * 60), Some(2 * 3600), None, Some(200)),
+        target(Priority::Fault, Some(3600), Some(8 * 3600), None, Some(100)),
+        target(Priority::Standard, Some(4 * 3600), Some(24 * 3600), Some(business_calendar), None),
+    ]
+}
 
 /// A calendar named on the command line: a built-in name, or a TOML file in the shape of
 /// [`CalendarSpec`].
