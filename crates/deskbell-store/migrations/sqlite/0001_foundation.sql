@@ -206,8 +206,10 @@ CREATE TABLE login_attempts (
 CREATE INDEX login_attempts_email ON login_attempts(email, at);
 
 -- Full-text index over folded text (see deskbell_domain::text::fold). One row per ticket
--- subject (rowid = -ticket id) and per article (rowid = article id); `public` = 0 for text
--- customers must never find. `body` holds the words deskbell cut (see search.rs), separated
--- by spaces; the `ascii` tokenizer splits them there and nowhere else, so both backends
--- index the same words.
-CREATE VIRTUAL TABLE search_fts USING fts5(body, ticket_id UNINDEXED, public UNINDEXED, tokenize = 'ascii');
+-- subject and per article; the rowid is `ticket id << 32 | internal << 31 | article id`
+-- (article id 0 for the subject; internal = 1 for text customers must never find), so a
+-- search reads nothing but the index. `body` holds the distinct words deskbell cut (see
+-- search.rs), separated by spaces; the `ascii` tokenizer splits them there and nowhere
+-- else, so both backends index the same words. Word positions would be meaningless:
+-- `detail = none`.
+CREATE VIRTUAL TABLE search_fts USING fts5(body, tokenize = 'ascii', detail = none);
