@@ -47,6 +47,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(tickets::api::routes())
         .merge(admin::api::routes())
         .merge(sla::api::routes())
+        .merge(sla::admin::routes())
 }
 
 /// The OpenAPI document, also for tools that want it without a running server.

@@ -235,7 +235,13 @@ async fn serve(config: Config, demo: bool) -> Result<(), CliError> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "deskbell listening on http://{addr}");
     let state = AppState::new(store, config, Arc::new(SystemClock));
+    // Shutdown order: stop taking requests (the server finishes those in flight), then stop
+    // the jobs, then the store closes with the last handle.
+    let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    let watch = tokio::spawn(crate::sla::watch::run(state.clone(), jobs_stopped));
     crate::app::serve(listener, state, shutdown_signal()).await?;
+    let _ = stop_jobs.send(true);
+    let _ = watch.await;
     tracing::info!("stopped");
     Ok(())
 }

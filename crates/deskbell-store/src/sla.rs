@@ -423,6 +423,17 @@ pub fn clocks(tx: &mut Tx<'_>, ticket_id: i64) -> Result<Vec<ClockRow>, StoreErr
     Ok(list)
 }
 
+/// The clocks counting by `calendar_id` that are not stopped (a calendar edit reaches them).
+pub fn open_clocks_on_calendar(tx: &mut Tx<'_>, calendar_id: i64) -> Result<Vec<ClockRow>, StoreError> {
+    tx.query(
+        &format!("SELECT {CLOCK_COLS} FROM ticket_clocks WHERE calendar_id = $1 AND state IN ('running', 'paused') ORDER BY ticket_id, metric"),
+        params![calendar_id],
+    )?
+    .iter()
+    .map(clock_from)
+    .collect()
+}
+
 /// Inserts or replaces a ticket's clock row (the summary after the latest event).
 pub fn save_clock(tx: &mut Tx<'_>, c: &ClockRow, now: Timestamp) -> Result<(), StoreError> {
     tx.execute(
@@ -498,5 +509,135 @@ pub fn events(tx: &mut Tx<'_>, ticket_id: i64) -> Result<Vec<StoredClockEvent>, 
             recorded_at: r.time(8)?,
         })
     })
+    .collect()
+}
+
+// ---------------------------------------------------------------- the SLA watch
+
+/// Which threshold of a clock fell due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alert {
+    Warning,
+    Breach,
+}
+
+impl Alert {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alert::Warning => "sla_warning",
+            Alert::Breach => "sla_breach",
+        }
+    }
+
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Alert::Warning => ("warning_at", "warning_fired_at"),
+            Alert::Breach => ("breach_at", "breach_fired_at"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueAlert {
+    pub ticket_id: i64,
+    pub metric: Metric,
+    pub alert: Alert,
+    /// The instant the threshold was crossed.
+    pub at: Timestamp,
+}
+
+/// Alerts whose instant has come and that nobody has fired yet, oldest first. Both queries
+/// run on the partial indexes of unfired instants.
+pub fn due_alerts(tx: &mut Tx<'_>, now: Timestamp, limit: usize) -> Result<Vec<DueAlert>, StoreError> {
+    let mut out = Vec::new();
+    for alert in [Alert::Breach, Alert::Warning] {
+        let (at, fired) = alert.columns();
+        let rows = tx.query(
+            &format!(
+                "SELECT ticket_id, metric, {at} FROM ticket_clocks WHERE {fired} IS NULL AND {at} IS NOT NULL AND {at} <= $1 \
+                 ORDER BY {at} LIMIT $2"
+            ),
+            params![now, limit as i64],
+        )?;
+        for r in rows {
+            out.push(DueAlert { ticket_id: r.i64(0)?, metric: parse_metric(&r.str(1)?)?, alert, at: r.time(2)? });
+        }
+    }
+    out.sort_by_key(|a| a.at);
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Marks an alert fired, if nobody has: `true` for exactly one caller across every instance
+/// (the conditional update is the claim; a second instance's update finds the column set).
+pub fn claim_alert(tx: &mut Tx<'_>, a: &DueAlert, now: Timestamp) -> Result<bool, StoreError> {
+    let (at, fired) = a.alert.columns();
+    let n = tx.execute(
+        &format!(
+            "UPDATE ticket_clocks SET {fired} = $3 WHERE ticket_id = $1 AND metric = $2 AND {fired} IS NULL AND {at} IS NOT NULL AND {at} <= $3"
+        ),
+        params![a.ticket_id, metric_str(a.metric), now],
+    )?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub id: i64,
+    pub person_id: i64,
+    pub ticket_id: i64,
+    pub kind: String,
+    pub message: String,
+    pub created_at: Timestamp,
+    pub read_at: Option<Timestamp>,
+}
+
+pub fn notify(
+    tx: &mut Tx<'_>,
+    person_id: i64,
+    ticket_id: i64,
+    kind: &str,
+    message: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO notifications (person_id, ticket_id, kind, message, created_at) VALUES ($1, $2, $3, $4, $5)",
+        params![person_id, ticket_id, kind, message, now],
+    )?;
+    Ok(())
+}
+
+/// A person's notifications, newest first.
+pub fn notifications(tx: &mut Tx<'_>, person_id: i64, limit: usize) -> Result<Vec<Notification>, StoreError> {
+    tx.query(
+        "SELECT id, person_id, ticket_id, kind, message, created_at, read_at FROM notifications WHERE person_id = $1 \
+         ORDER BY id DESC LIMIT $2",
+        params![person_id, limit as i64],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Notification {
+            id: r.i64(0)?,
+            person_id: r.i64(1)?,
+            ticket_id: r.i64(2)?,
+            kind: r.str(3)?,
+            message: r.str(4)?,
+            created_at: r.time(5)?,
+            read_at: r.opt_time(6)?,
+        })
+    })
+    .collect()
+}
+
+/// Running clocks by nearest deadline, for the at-risk queue.
+pub fn at_risk(tx: &mut Tx<'_>, limit: usize) -> Result<Vec<ClockRow>, StoreError> {
+    tx.query(
+        &format!(
+            "SELECT {CLOCK_COLS} FROM ticket_clocks WHERE state = 'running' AND deadline_at IS NOT NULL ORDER BY deadline_at, ticket_id LIMIT $1"
+        ),
+        params![limit as i64],
+    )?
+    .iter()
+    .map(clock_from)
     .collect()
 }

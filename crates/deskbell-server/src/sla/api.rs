@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::tickets::{api::number, service};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(ticket_sla))
+    OpenApiRouter::new().routes(routes!(ticket_sla)).routes(routes!(at_risk)).routes(routes!(my_notifications))
 }
 
 /// One clock as of the moment of the request.
@@ -139,4 +139,77 @@ pub async fn ticket_sla(
         Vec::new()
     };
     Ok(Json(TicketSla { has_sla: !clocks.is_empty(), clocks, events }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AtRiskItem {
+    pub number: i64,
+    pub subject: String,
+    pub organisation_id: i64,
+    pub priority: String,
+    pub status: String,
+    pub assignee_id: Option<i64>,
+    pub metric: String,
+    #[schema(value_type = String)]
+    pub deadline: Timestamp,
+    /// Seconds from now to the deadline; negative once past it.
+    pub seconds_left: i64,
+}
+
+/// Running clocks by nearest deadline: the queue to work from (the vendor side).
+#[utoipa::path(get, path = "/sla/at-risk", tag = "sla", responses((status = 200, body = Vec<AtRiskItem>), (status = 403, body = ErrorBody)))]
+pub async fn at_risk(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<AtRiskItem>>> {
+    actor.require_vendor()?;
+    let now = app.now();
+    let items = app
+        .read(move |tx| {
+            let mut out = Vec::new();
+            for c in deskbell_store::sla::at_risk(tx, 200)? {
+                let Some(deadline) = c.deadline_at else { continue };
+                let t = deskbell_store::tickets::by_id(tx, c.ticket_id)?;
+                out.push(AtRiskItem {
+                    number: t.number,
+                    subject: t.subject,
+                    organisation_id: t.organisation_id,
+                    priority: t.priority.to_string(),
+                    status: t.status.to_string(),
+                    assignee_id: t.assignee_id,
+                    metric: metric(c.metric),
+                    deadline,
+                    seconds_left: deadline.as_second() - now.as_second(),
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(items))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationView {
+    pub id: i64,
+    pub ticket_id: i64,
+    /// `sla_warning` or `sla_breach`.
+    pub kind: String,
+    pub message: String,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
+}
+
+/// My notifications, newest first.
+#[utoipa::path(get, path = "/notifications", tag = "sla", responses((status = 200, body = Vec<NotificationView>), (status = 401, body = ErrorBody)))]
+pub async fn my_notifications(State(app): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<NotificationView>>> {
+    let me = actor.id();
+    let list = app.read(move |tx| Ok(deskbell_store::sla::notifications(tx, me, 100)?)).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|n| NotificationView {
+                id: n.id,
+                ticket_id: n.ticket_id,
+                kind: n.kind,
+                message: n.message,
+                created_at: n.created_at,
+            })
+            .collect(),
+    ))
 }

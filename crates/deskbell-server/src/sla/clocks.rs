@@ -19,7 +19,7 @@ use jiff::Timestamp;
 
 use crate::error::ApiError;
 
-/// Every version of one calendar, built once per change.
+/// The calendar versions a clock needs, built for one change.
 struct Versions(HashMap<i64, Calendar>);
 
 impl CalendarSource for Versions {
@@ -28,15 +28,20 @@ impl CalendarSource for Versions {
     }
 }
 
-fn versions(tx: &mut Tx<'_>, calendar_id: i64) -> Result<(sla::CalendarRecord, Versions), ApiError> {
-    let record = sla::calendar(tx, calendar_id)?;
+/// Builds the calendars of the given versions (the clock's current one, and for a calendar
+/// change the new one; a replay needs every version its events name).
+fn versions(tx: &mut Tx<'_>, ids: impl IntoIterator<Item = i64>) -> Result<Versions, ApiError> {
     let mut map = HashMap::new();
-    for v in &record.versions {
+    for id in ids {
+        if map.contains_key(&id) {
+            continue;
+        }
+        let v = sla::calendar_version(tx, id)?;
         let cal = Calendar::from_spec(&v.spec)
             .map_err(|e| ApiError::internal(format!("stored calendar version {} is invalid: {e}", v.id)))?;
-        map.insert(v.id, cal);
+        map.insert(id, cal);
     }
-    Ok((record, Versions(map)))
+    Ok(Versions(map))
 }
 
 fn clock_error(e: deskbell_domain::sla::ClockError) -> ApiError {
@@ -52,7 +57,7 @@ fn targets(contract: &Contract, priority: Priority) -> [(Metric, Option<i64>); 2
 }
 
 /// Folds `kind` into the clock and stores the event and the new summary.
-fn apply(
+pub(crate) fn apply_kind(
     tx: &mut Tx<'_>,
     row: &mut ClockRow,
     kind: ClockEventKind,
@@ -60,8 +65,12 @@ fn apply(
     actor: Option<i64>,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let (_, cals) = versions(tx, row.calendar_id)?;
     let version = row.summary.calendar_version().unwrap_or_default();
+    let new_version = match kind {
+        ClockEventKind::CalendarChange { calendar_version } => Some(calendar_version),
+        _ => None,
+    };
+    let cals = versions(tx, std::iter::once(version).chain(new_version))?;
     let event = ClockEvent { at: now, kind, reason: reason.to_owned(), actor, calendar_version: version };
     row.summary.apply(&event, &cals).map_err(clock_error)?;
     schedule(row, now, &cals)?;
@@ -91,8 +100,9 @@ fn start(tx: &mut Tx<'_>, t: &Ticket, actor: Option<i64>, now: Timestamp) -> Res
     for (metric, target) in targets(&contract, t.priority) {
         let Some(target_secs) = target else { continue };
         let calendar_id = contract.target(t.priority).and_then(|x| x.calendar_id).unwrap_or(contract.calendar_id);
-        let (record, cals) = versions(tx, calendar_id)?;
+        let record = sla::calendar(tx, calendar_id)?;
         let version = record.version_at(now).map(|v| v.id).ok_or(StoreError::NotFound)?;
+        let cals = versions(tx, [version])?;
         let event = ClockEvent {
             at: now,
             kind: ClockEventKind::Start { target_secs },
@@ -143,7 +153,7 @@ pub fn after_change(
             let target =
                 targets(&contract, after.priority).into_iter().find(|(m, _)| *m == row.metric).and_then(|x| x.1);
             match target {
-                Some(target_secs) => apply(
+                Some(target_secs) => apply_kind(
                     tx,
                     row,
                     ClockEventKind::TargetChange { target_secs },
@@ -151,7 +161,7 @@ pub fn after_change(
                     actor,
                     now,
                 )?,
-                None if active => apply(
+                None if active => apply_kind(
                     tx,
                     row,
                     ClockEventKind::Stop,
@@ -167,7 +177,7 @@ pub fn after_change(
             && after.first_response_at.is_some()
             && matches!(row.summary.state(), RunState::Running | RunState::Paused)
         {
-            apply(tx, row, ClockEventKind::Stop, "first response by support", actor, now)?;
+            apply_kind(tx, row, ClockEventKind::Stop, "first response by support", actor, now)?;
         }
         if before.status != after.status {
             let kind = match (before.status, after.status, row.summary.state()) {
@@ -184,7 +194,7 @@ pub fn after_change(
                 _ => None,
             };
             if let Some((kind, reason)) = kind {
-                apply(tx, row, kind, reason, actor, now)?;
+                apply_kind(tx, row, kind, reason, actor, now)?;
             }
         }
     }
@@ -210,7 +220,7 @@ pub fn view(
 ) -> Result<(Vec<ClockView>, Vec<StoredClockEvent>), ApiError> {
     let mut out = Vec::new();
     for row in sla::clocks(tx, ticket_id)? {
-        let (_, cals) = versions(tx, row.calendar_id)?;
+        let cals = versions(tx, row.summary.calendar_version())?;
         let state = row.summary.state_at(now, &cals).map_err(clock_error)?;
         out.push(ClockView {
             metric: row.metric,

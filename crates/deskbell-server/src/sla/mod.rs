@@ -2,8 +2,10 @@
 //! `deskbell sla counted`, which let anyone verify a deadline from the outside with the same
 //! code the service uses.
 
+pub mod admin;
 pub mod api;
 pub mod clocks;
+pub mod watch;
 
 use std::path::Path;
 

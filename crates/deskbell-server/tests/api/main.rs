@@ -10,5 +10,6 @@ mod authz;
 mod bad_input;
 mod openapi;
 mod sla;
+mod sla_admin;
 mod support;
 mod tickets;

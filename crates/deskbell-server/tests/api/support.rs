@@ -319,6 +319,34 @@ macro_rules! both_backends {
     };
 }
 
+/// Like [`both_backends!`], with the app's clock set by hand (starting at `$at`), so a test
+/// moves time instead of waiting.
+#[macro_export]
+macro_rules! both_backends_at {
+    ($at:literal: $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let at = $at.parse().expect("instant");
+                    let app = $crate::support::TestApp::spawn_at(deskbell_store::testing::Backend::Sqlite, at).await.expect("sqlite");
+                    super::$name(app).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let at = $at.parse().expect("instant");
+                    let Some(app) = $crate::support::TestApp::spawn_at(deskbell_store::testing::Backend::Postgres, at).await else { return };
+                    super::$name(app).await
+                }
+            )*
+        }
+    };
+}
+
 /// Opens a ticket as `client` and returns its number.
 pub async fn open_ticket(client: &mut Client, body: Value) -> i64 {
     let (status, res) = client.post("/api/v1/tickets", &body).await;

@@ -96,3 +96,16 @@ CREATE TABLE clock_events (
     recorded_at INTEGER NOT NULL
 );
 CREATE INDEX clock_events_ticket ON clock_events(ticket_id, metric, id);
+
+-- What a person should look at: SLA warnings and breaches of their tickets (mail delivery of
+-- these arrives with the mail channel). Written in the transaction that fires the alert.
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    read_at INTEGER
+);
+CREATE INDEX notifications_person ON notifications(person_id, id);

@@ -1,0 +1,264 @@
+//! Contracts and calendars through the admin API, and the SLA watch firing alerts.
+
+use deskbell_store::testing::Backend;
+use jiff::Timestamp;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both_backends_at;
+use crate::support::{TestApp, checks, open_ticket};
+
+both_backends_at!("2026-02-01T09:00:00Z":
+    an_admin_defines_contracts_and_overlapping_ones_are_refused,
+    a_calendar_edit_counts_from_the_moment_it_is_saved,
+    the_watch_fires_each_warning_and_breach_exactly_once_and_tells_the_team,
+);
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or_default()
+}
+
+fn contract(app: &TestApp, products: &[i64], from: &str, to: Option<&str>, calendar: i64) -> Value {
+    json!({
+        "organisation_id": app.world.rozy, "name": "Serwis", "valid_from": from, "valid_to": to,
+        "product_ids": products, "calendar_id": calendar, "monthly_fee_minor": 400000,
+    })
+}
+
+async fn an_admin_defines_contracts_and_overlapping_ones_are_refused(app: TestApp) {
+    let mut admin = app.login("admin@vendor.test").await;
+    let (s, c) = admin
+        .post("/api/v1/contracts", &contract(&app, &[app.world.premium], "2026-01-01", Some("2026-12-31"), 2))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    // Left out, the targets are DESIGN §2's defaults.
+    let targets: Vec<(String, Value, Value)> = c["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (t["priority"].as_str().unwrap().to_owned(), t["first_response_secs"].clone(), t["resolution_secs"].clone())
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("critical".to_owned(), json!(900), json!(7200)),
+            ("fault".to_owned(), json!(3600), json!(28800)),
+            ("standard".to_owned(), json!(14400), json!(86400)),
+        ]
+    );
+    let count = || app.count("contracts");
+    let before = count().await;
+    let (s, body) = admin
+        .post("/api/v1/contracts", &contract(&app, &[app.world.premium, app.world.kuracjusz], "2026-06-01", None, 1))
+        .await;
+    assert_eq!((s, code(&body)), (StatusCode::CONFLICT, "contract_overlap"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("already covers product"), "{body}");
+    assert_eq!(count().await, before);
+    // The next year, or another product, is fine.
+    let (s, _) = admin.post("/api/v1/contracts", &contract(&app, &[app.world.premium], "2027-01-01", None, 1)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = admin.post("/api/v1/contracts", &contract(&app, &[app.world.kuracjusz], "2026-06-01", None, 1)).await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    let before = count().await;
+    let mut bad = contract(&app, &[app.world.kuracjusz], "2030-06-01", Some("2030-05-01"), 1);
+    let (s, body) = admin.post("/api/v1/contracts", &bad).await;
+    assert_eq!((s, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("valid_to")), "{body}");
+    bad = contract(&app, &[app.world.kuracjusz], "2030-06-01", None, 999);
+    let (s, body) = admin.post("/api/v1/contracts", &bad).await;
+    assert_eq!((s, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("calendar_id")), "{body}");
+    bad["calendar_id"] = json!(1);
+    bad["targets"] = json!([{"priority": "critical", "first_response_secs": 0, "resolution_secs": 7200}]);
+    let (s, body) = admin.post("/api/v1/contracts", &bad).await;
+    assert_eq!((s, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("targets")), "{body}");
+    bad["targets"] = json!([{"priority": "urgent", "first_response_secs": 60}]);
+    let (s, body) = admin.post("/api/v1/contracts", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(count().await, before);
+
+    let mut agent = app.login("agent@vendor.test").await;
+    let (s, body) =
+        agent.post("/api/v1/contracts", &contract(&app, &[app.world.kuracjusz], "2031-01-01", None, 1)).await;
+    assert_eq!((s, code(&body)), (StatusCode::FORBIDDEN, "forbidden"));
+    // The hotel's local IT sees its own contracts; another hotel's user sees none.
+    let it = app.login("it@pod-rozami.test").await;
+    let (s, list) = it.get("/api/v1/contracts").await;
+    assert_eq!((s, list.as_array().unwrap().len()), (StatusCode::OK, 3));
+    let other = app.login("recepcja@zdroj.test").await;
+    let (s, _) = other.get(&format!("/api/v1/contracts/{}", c["id"])).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+const WEEKDAYS: &str = r#"["mon", "tue", "wed", "thu", "fri"]"#;
+
+fn spec(end: &str) -> Value {
+    json!({"time_zone": "Europe/Warsaw", "holidays": "pl",
+           "intervals": [{"days": serde_json::from_str::<Value>(WEEKDAYS).unwrap(), "start": "08:00", "end": end}]})
+}
+
+/// A fault at Mon 2026-03-02 08:00 CET on Mon–Fri 08:00–16:00: 8 h due Mon 16:00. At 12:00
+/// (4 h counted) the calendar is cut to 08:00–14:00: the other 4 h run 12–14 and Tue 08–10.
+async fn a_calendar_edit_counts_from_the_moment_it_is_saved(app: TestApp) {
+    let mut admin = app.login("admin@vendor.test").await;
+    let (s, cal) = admin.post("/api/v1/calendars", &json!({"name": "recepcja 8-16", "spec": spec("16:00")})).await;
+    assert_eq!(s, StatusCode::CREATED, "{cal}");
+    let cal_id = cal["id"].as_i64().unwrap();
+    let (s, c) =
+        admin.post("/api/v1/contracts", &contract(&app, &[app.world.premium], "2026-01-01", None, cal_id)).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+
+    let clock = app.clock.clone().unwrap();
+    clock.set(ts("2026-03-02T07:00:00Z"));
+    // Weeks later than the admin's login: a fresh session.
+    let mut admin = app.login("admin@vendor.test").await;
+    let mut customer = app.login("recepcja@pod-rozami.test").await;
+    let n = open_ticket(
+        &mut customer,
+        json!({"subject": "Meldowanie nie działa", "body": "Nie da się zameldować gości", "priority": "fault",
+               "product_id": app.world.premium, "local_it_checks": checks()}),
+    )
+    .await;
+    let resolution =
+        |sla: &Value| sla["clocks"].as_array().unwrap().iter().find(|c| c["metric"] == "resolution").unwrap().clone();
+    let (_, sla) = admin.get(&format!("/api/v1/tickets/{n}/sla")).await;
+    assert_eq!(resolution(&sla)["deadline"], "2026-03-02T15:00:00Z");
+
+    // Bad calendars are refused and nothing is stored; built-ins cannot be edited.
+    let versions_before = app.count("calendar_versions").await;
+    let overlapping = json!({"spec": {"time_zone": "Europe/Warsaw", "holidays": "pl", "intervals": [
+        {"days": ["mon"], "start": "08:00", "end": "12:00"}, {"days": ["mon"], "start": "11:00", "end": "13:00"}]}});
+    let (s, body) = admin.post(&format!("/api/v1/calendars/{cal_id}/versions"), &overlapping).await;
+    assert_eq!((s, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("spec")), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("overlaps"), "{body}");
+    let (s, body) = admin.post("/api/v1/calendars/1/versions", &json!({"spec": spec("18:00")})).await;
+    assert_eq!((s, code(&body)), (StatusCode::CONFLICT, "builtin_calendar"));
+    let (s, body) = admin
+        .post("/api/v1/calendars", &json!({"name": "x", "spec": {"time_zone": "Mars/Olympus", "always_open": true}}))
+        .await;
+    assert_eq!((s, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("spec")), "{body}");
+    assert_eq!(app.count("calendar_versions").await, versions_before);
+
+    clock.set(ts("2026-03-02T11:00:00Z"));
+    let (s, edited) =
+        admin.post(&format!("/api/v1/calendars/{cal_id}/versions"), &json!({"spec": spec("14:00")})).await;
+    assert_eq!(s, StatusCode::CREATED, "{edited}");
+    assert_eq!(edited["versions"].as_array().unwrap().len(), 2);
+    let (_, sla) = admin.get(&format!("/api/v1/tickets/{n}/sla")).await;
+    let r = resolution(&sla);
+    assert_eq!(r["counted_secs"], 4 * 3600, "time before the edit stays counted");
+    assert_eq!(r["deadline"], "2026-03-03T09:00:00Z");
+    let last = sla["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"]["type"], "calendar_change");
+    assert_eq!(last["kind"]["calendar_version"], edited["versions"][1]["id"]);
+}
+
+async fn the_watch_fires_each_warning_and_breach_exactly_once_and_tells_the_team(app: TestApp) {
+    let mut admin = app.login("admin@vendor.test").await;
+    // 24/7: a critical is due 2 h after it is reported; the warning at 80 % is at 1 h 36 min.
+    let (s, _) = admin.post("/api/v1/contracts", &contract(&app, &[app.world.premium], "2026-01-01", None, 2)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let clock = app.clock.clone().unwrap();
+    clock.set(ts("2026-03-07T22:00:00Z"));
+    let mut agent = app.login("agent@vendor.test").await;
+    let (s, t) = agent
+        .post(
+            "/api/v1/tickets",
+            &json!({"subject": "Nie działa sprzedaż biletów", "body": "Kasa stoi", "priority": "critical",
+                    "requester_id": app.world.rozy_user, "product_id": app.world.premium,
+                    "assignee_id": app.world.agent2, "team_id": app.world.team}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let n = t["ticket"]["number"].as_i64().unwrap();
+    // The agent answers at once, so only the resolution clock keeps running.
+    let (s, _) = agent
+        .post(
+            &format!("/api/v1/tickets/{n}/articles"),
+            &json!({"kind": "public_reply", "body": "Już się tym zajmujemy."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    let step = |at: &str| {
+        let store = app.store.clone();
+        let at = ts(at);
+        async move {
+            tokio::task::spawn_blocking(move || deskbell_server::sla::watch::run_once(&store, at))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert_eq!(step("2026-03-07T23:35:59Z").await, 0, "nothing is due before the warning");
+    // Two instances' passes at the same moment fire the warning once between them.
+    let (a, b) = tokio::join!(step("2026-03-07T23:36:00Z"), step("2026-03-07T23:36:00Z"));
+    assert_eq!(a + b, 1);
+    assert_eq!(step("2026-03-07T23:50:00Z").await, 0, "a warning fires once");
+    assert_eq!(step("2026-03-08T00:00:00Z").await, 0, "reaching the target exactly is no breach");
+    assert_eq!(step("2026-03-08T00:00:01Z").await, 1, "one second over is");
+    assert_eq!(step("2026-03-08T09:00:00Z").await, 0);
+
+    let (_, history) = agent.get(&format!("/api/v1/tickets/{n}/history")).await;
+    let fired: Vec<(String, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"].as_str().unwrap().starts_with("sla_"))
+        .map(|e| (e["kind"].as_str().unwrap().to_owned(), e["new_value"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        fired,
+        [
+            ("sla_warning".to_owned(), "2026-03-07T23:36:00Z".to_owned()),
+            ("sla_breach".to_owned(), "2026-03-08T00:00:01Z".to_owned())
+        ]
+    );
+    // The assignee and the rest of the team hear about both; the customer about neither.
+    for who in ["agent2@vendor.test", "agent@vendor.test"] {
+        let c = app.login(who).await;
+        let (_, list) = c.get("/api/v1/notifications").await;
+        let kinds: Vec<&str> = list.as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["sla_breach", "sla_warning"], "{who}");
+    }
+    let customer = app.login("recepcja@pod-rozami.test").await;
+    let (_, list) = customer.get("/api/v1/notifications").await;
+    assert_eq!(list, json!([]));
+    clock.set(ts("2026-03-08T09:00:00Z"));
+    let (s, risky) = agent.get("/api/v1/sla/at-risk").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(risky[0]["number"], n);
+    assert!(risky[0]["seconds_left"].as_i64().unwrap() < 0, "{risky}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_that_fell_due_while_deskbell_was_down_fire_at_the_first_pass() {
+    let app = TestApp::spawn_at(Backend::Sqlite, ts("2026-03-07T22:00:00Z")).await.unwrap();
+    let mut admin = app.login("admin@vendor.test").await;
+    let (s, _) = admin.post("/api/v1/contracts", &contract(&app, &[app.world.premium], "2026-01-01", None, 2)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let mut customer = app.login("recepcja@pod-rozami.test").await;
+    open_ticket(
+        &mut customer,
+        json!({"subject": "Awaria", "body": "Nic nie działa", "priority": "critical", "product_id": app.world.premium,
+               "local_it_checks": checks()}),
+    )
+    .await;
+    // Days later: every threshold of both clocks is overdue and fires in one pass, once.
+    let store = app.store.clone();
+    let fired = tokio::task::spawn_blocking(move || {
+        let now = ts("2026-03-10T08:00:00Z");
+        (
+            deskbell_server::sla::watch::run_once(&store, now).unwrap(),
+            deskbell_server::sla::watch::run_once(&store, now).unwrap(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(fired, (4, 0));
+}
