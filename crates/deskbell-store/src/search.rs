@@ -65,6 +65,17 @@ fn index_words(text: &str) -> String {
     out
 }
 
+/// Moves the documents staged by [`index`] into the SQLite full-text index; the SQLite backend
+/// runs it in every transaction just before `COMMIT`, so a document is searchable as soon as
+/// the write that indexed it has returned. A document indexed twice in one transaction keeps
+/// its last text, and its old row (of either visibility) is replaced.
+pub(crate) const SQLITE_FLUSH: &str = "\
+    DELETE FROM search_fts WHERE rowid IN \
+        (SELECT doc & ~2147483648 FROM search_pending UNION SELECT doc | 2147483648 FROM search_pending); \
+    INSERT INTO search_fts (rowid, body) SELECT doc, body FROM search_pending p \
+        WHERE seq = (SELECT MAX(seq) FROM search_pending q WHERE (q.doc & ~2147483648) = (p.doc & ~2147483648)); \
+    DELETE FROM search_pending;";
+
 /// Bit of an SQLite FTS rowid set for a document customers must not find.
 const FTS_INTERNAL: i64 = 1 << 31;
 
@@ -87,12 +98,12 @@ pub fn index(tx: &mut Tx<'_>, key: i64, ticket_id: i64, public: bool, text: &str
     let words = index_words(text);
     match tx.dialect() {
         Dialect::Sqlite => {
-            // The document may have been indexed with the other visibility.
-            for visible in [true, false] {
-                tx.execute("DELETE FROM search_fts WHERE rowid = $1", params![fts_rowid(key, ticket_id, visible)?])?;
-            }
+            // Staged in an ordinary table and moved into FTS5 once per commit (see
+            // `SQLITE_FLUSH`): FTS5 writes a new index segment at every savepoint, and with
+            // one savepoint per write its merging of tiny segments cut ticket creation from
+            // 1,400/s to 50/s at 80,000 tickets.
             tx.execute(
-                "INSERT INTO search_fts (rowid, body) VALUES ($1, $2)",
+                "INSERT INTO search_pending (doc, body) VALUES ($1, $2)",
                 params![fts_rowid(key, ticket_id, public)?, words],
             )?;
         }

@@ -190,7 +190,11 @@ impl SqliteBackend {
             return Ok(());
         }
         w.open = false;
-        let result = w.conn.execute_batch("COMMIT").map_err(StoreError::from);
+        let result = w
+            .conn
+            .execute_batch(crate::search::SQLITE_FLUSH)
+            .and_then(|()| w.conn.execute_batch("COMMIT"))
+            .map_err(StoreError::from);
         if result.is_err() && !w.conn.is_autocommit() {
             let _ = w.conn.execute_batch("ROLLBACK");
         }

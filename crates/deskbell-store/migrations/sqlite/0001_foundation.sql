@@ -213,3 +213,12 @@ CREATE INDEX login_attempts_email ON login_attempts(email, at);
 -- else, so both backends index the same words. Word positions would be meaningless:
 -- `detail = none`.
 CREATE VIRTUAL TABLE search_fts USING fts5(body, tokenize = 'ascii', detail = none);
+
+-- Documents indexed by the transaction in progress, moved into search_fts just before it
+-- commits (see search.rs: FTS5 would write an index segment per savepoint). Always empty
+-- between transactions.
+CREATE TABLE search_pending (
+    seq INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
