@@ -48,6 +48,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(admin::api::routes())
         .merge(sla::api::routes())
         .merge(sla::admin::routes())
+        .merge(sla::statement::routes())
 }
 
 /// The OpenAPI document, also for tools that want it without a running server.

@@ -238,10 +238,12 @@ async fn serve(config: Config, demo: bool) -> Result<(), CliError> {
     // Shutdown order: stop taking requests (the server finishes those in flight), then stop
     // the jobs, then the store closes with the last handle.
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
-    let watch = tokio::spawn(crate::sla::watch::run(state.clone(), jobs_stopped));
+    let watch = tokio::spawn(crate::sla::watch::run(state.clone(), jobs_stopped.clone()));
+    let maintenance = tokio::spawn(crate::jobs::maintenance(state.clone(), jobs_stopped));
     crate::app::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_jobs.send(true);
     let _ = watch.await;
+    let _ = maintenance.await;
     tracing::info!("stopped");
     Ok(())
 }

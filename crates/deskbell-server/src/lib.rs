@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod json;
 pub mod ops;
 pub mod patch;

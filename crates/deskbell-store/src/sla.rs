@@ -641,3 +641,48 @@ pub fn at_risk(tx: &mut Tx<'_>, limit: usize) -> Result<Vec<ClockRow>, StoreErro
     .map(clock_from)
     .collect()
 }
+
+// ---------------------------------------------------------------- statements and waivers
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiver {
+    pub ticket_id: i64,
+    pub reason: String,
+    pub actor_id: i64,
+    pub created_at: Timestamp,
+}
+
+/// Records a waiver; a second one for the same ticket is a `Unique` error.
+pub fn waive(tx: &mut Tx<'_>, ticket_id: i64, reason: &str, actor_id: i64, now: Timestamp) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO sla_waivers (ticket_id, reason, actor_id, created_at) VALUES ($1, $2, $3, $4)",
+        params![ticket_id, reason, actor_id, now],
+    )?;
+    Ok(())
+}
+
+pub fn waiver(tx: &mut Tx<'_>, ticket_id: i64) -> Result<Option<Waiver>, StoreError> {
+    tx.query_opt(
+        "SELECT ticket_id, reason, actor_id, created_at FROM sla_waivers WHERE ticket_id = $1",
+        params![ticket_id],
+    )?
+    .map(|r| Ok(Waiver { ticket_id: r.i64(0)?, reason: r.str(1)?, actor_id: r.i64(2)?, created_at: r.time(3)? }))
+    .transpose()
+}
+
+/// Ids of the organisation's tickets created in `[from, to)` that have clocks, oldest first.
+pub fn tickets_with_clocks(
+    tx: &mut Tx<'_>,
+    organisation_id: i64,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<i64>, StoreError> {
+    tx.query(
+        "SELECT t.id FROM tickets t WHERE t.organisation_id = $1 AND t.created_at >= $2 AND t.created_at < $3 \
+         AND EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id) ORDER BY t.created_at, t.id",
+        params![organisation_id, from, to],
+    )?
+    .iter()
+    .map(|r| r.i64(0))
+    .collect()
+}

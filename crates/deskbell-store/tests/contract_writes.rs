@@ -30,7 +30,38 @@ macro_rules! contract_tests {
     };
 }
 
-contract_tests!(concurrent_writes_are_each_all_or_nothing_and_visible_when_they_return);
+contract_tests!(
+    concurrent_writes_are_each_all_or_nothing_and_visible_when_they_return,
+    maintenance_refreshes_statistics_of_tables_that_changed_and_only_those,
+);
+
+fn maintenance_refreshes_statistics_of_tables_that_changed_and_only_those(store: &Store) {
+    store
+        .write(|tx| {
+            for i in 0..3000 {
+                settings::set(tx, &format!("bulk-{i}"), "x")?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    match store.dialect() {
+        deskbell_store::Dialect::Postgres => {
+            // The statistics views catch up with the writes within a second or so.
+            let mut analysed = Vec::new();
+            for _ in 0..50 {
+                analysed = store.maintain().unwrap();
+                if analysed.contains(&"settings".to_owned()) {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            assert!(analysed.contains(&"settings".to_owned()), "3,000 new rows were never analysed: {analysed:?}");
+            assert!(!store.maintain().unwrap().contains(&"settings".to_owned()), "analysed twice");
+        }
+        // SQLite keeps its statistics current itself while writing.
+        deskbell_store::Dialect::Sqlite => assert_eq!(store.maintain().unwrap(), Vec::<String>::new()),
+    }
+}
 
 fn concurrent_writes_are_each_all_or_nothing_and_visible_when_they_return(store: &Store) {
     const THREADS: usize = 8;

@@ -262,3 +262,100 @@ async fn alerts_that_fell_due_while_deskbell_was_down_fire_at_the_first_pass() {
     .unwrap();
     assert_eq!(fired, (4, 0));
 }
+
+/// November 2026 at Hotel Pod Różami, 24/7, a critical costs 2 % of the 4 000,00 zł fee per
+/// started hour past its 2 h resolution target, capped at 100,00 zł a month.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monthly_statement_lists_breaches_penalties_the_cap_and_waivers() {
+    let app = TestApp::spawn_at(Backend::Sqlite, ts("2026-11-01T08:00:00Z")).await.unwrap();
+    let clock = app.clock.clone().unwrap();
+    let mut admin = app.login("admin@vendor.test").await;
+    let mut body = contract(&app, &[app.world.premium], "2026-01-01", None, 2);
+    body["penalty_cap_minor"] = json!(10_000);
+    body["targets"] = json!([{"priority": "critical", "first_response_secs": 900, "resolution_secs": 7200,
+                              "penalty": {"basis_points_per_hour": 200}}]);
+    let (s, c) = admin.post("/api/v1/contracts", &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+
+    let mut numbers = Vec::new();
+    for (subject, start, fixed) in [
+        ("=HYPERLINK(\"x\") drukarka", "2026-11-10T10:00:00Z", "2026-11-10T15:00:00Z"),
+        ("Kasa nie działa", "2026-11-12T10:00:00Z", "2026-11-12T11:00:00Z"),
+    ] {
+        clock.set(ts(start));
+        let mut agent = app.login("agent@vendor.test").await;
+        let (s, t) = agent
+            .post(
+                "/api/v1/tickets",
+                &json!({"subject": subject, "body": "Stoi", "priority": "critical", "requester_id": app.world.rozy_user,
+                        "product_id": app.world.premium}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        let n = t["ticket"]["number"].as_i64().unwrap();
+        clock.set(ts(fixed));
+        let (s, _) = agent.post(&format!("/api/v1/tickets/{n}/transitions"), &json!({"status": "resolved"})).await;
+        assert_eq!(s, StatusCode::OK);
+        numbers.push(n);
+    }
+    clock.set(ts("2026-12-02T09:00:00Z"));
+    let supervisor = app.login("kierownik@vendor.test").await;
+    let url = format!("/api/v1/organisations/{}/sla-statement?month=2026-11", app.world.rozy);
+    let (s, st) = supervisor.get(&url).await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    // Nobody answered within 15 min either time: two late first responses (listed, no
+    // penalty of their own) and one late resolution.
+    assert_eq!((st["tickets"].as_i64(), st["breaches"].as_i64()), (Some(2), Some(3)), "{st}");
+    let first: Vec<i64> = st["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["metric"] == "first_response")
+        .map(|l| l["penalty_minor"].as_i64().unwrap())
+        .collect();
+    assert_eq!(first, [0, 0]);
+    let resolution: Vec<&Value> =
+        st["lines"].as_array().unwrap().iter().filter(|l| l["metric"] == "resolution").collect();
+    // 5 h against 2 h: 3 started hours × 80,00 zł; the second was on time.
+    assert_eq!(
+        (resolution[0]["overrun_secs"].as_i64(), resolution[0]["penalty_minor"].as_i64()),
+        (Some(3 * 3600), Some(24_000))
+    );
+    assert_eq!((resolution[1]["breached"].as_bool(), resolution[1]["penalty_minor"].as_i64()), (Some(false), Some(0)));
+    assert_eq!(st["contracts"][0]["penalty_sum_minor"], 24_000);
+    assert_eq!(
+        (st["contracts"][0]["penalty_due_minor"].as_i64(), st["contracts"][0]["capped"].as_bool()),
+        (Some(10_000), Some(true))
+    );
+
+    let res = supervisor.get_raw(&format!("{url}&format=csv")).await;
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("number,subject,priority,"), "{csv}");
+    assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\") drukarka\""), "a formula is defused and quotes doubled: {csv}");
+
+    // A waiver needs a supervisor and a reason, happens once, and empties the bill.
+    let mut agent = app.login("agent@vendor.test").await;
+    let waive = format!("/api/v1/tickets/{}/sla-waiver", numbers[0]);
+    let (s, _) = agent.post(&waive, &json!({"reason": "awaria zasilania w hotelu"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let mut supervisor = supervisor;
+    let (s, body) = supervisor.post(&waive, &json!({"reason": "  "})).await;
+    assert_eq!((s, body["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+    let (s, _) = supervisor.post(&waive, &json!({"reason": "awaria zasilania w hotelu"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, body) = supervisor.post(&waive, &json!({"reason": "jeszcze raz"})).await;
+    assert_eq!((s, code(&body)), (StatusCode::CONFLICT, "already_waived"));
+    let (_, st) = supervisor.get(&url).await;
+    assert_eq!(st["penalty_due_minor"], 0);
+    assert_eq!(st["lines"][0]["waiver_reason"], "awaria zasilania w hotelu");
+
+    // Bad months and other organisations.
+    let (s, body) =
+        supervisor.get(&format!("/api/v1/organisations/{}/sla-statement?month=2026-13", app.world.rozy)).await;
+    assert_eq!((s, code(&body)), (StatusCode::BAD_REQUEST, "invalid_query"));
+    let it = app.login("it@pod-rozami.test").await;
+    assert_eq!(it.get(&url).await.0, StatusCode::OK, "the hotel's local IT sees its own statement");
+    let other = app.login("recepcja@zdroj.test").await;
+    assert_eq!(other.get(&url).await.0, StatusCode::NOT_FOUND);
+}

@@ -109,3 +109,12 @@ CREATE TABLE notifications (
     read_at INTEGER
 );
 CREATE INDEX notifications_person ON notifications(person_id, id);
+
+-- A supervisor's waiver of a ticket's SLA penalty, with the reason; the statement shows it.
+CREATE TABLE sla_waivers (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets(id),
+    reason TEXT NOT NULL,
+    actor_id INTEGER NOT NULL REFERENCES people(id),
+    created_at INTEGER NOT NULL
+);
