@@ -77,6 +77,12 @@ fn org_from(tx: &mut Tx<'_>, r: &Row) -> Result<Organisation, StoreError> {
     })
 }
 
+/// Just the organisation's time zone (its local dates decide which contract covers a ticket),
+/// without the phones, domains and account team [`get`] also loads.
+pub fn time_zone(tx: &mut Tx<'_>, id: i64) -> Result<String, StoreError> {
+    tx.query_one("SELECT time_zone FROM organisations WHERE id = $1", params![id])?.str(0)
+}
+
 pub fn get(tx: &mut Tx<'_>, id: i64) -> Result<Organisation, StoreError> {
     let r = tx.query_one(&format!("SELECT {ORG_COLS} FROM organisations WHERE id = $1"), params![id])?;
     org_from(tx, &r)

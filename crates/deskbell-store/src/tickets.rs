@@ -41,6 +41,11 @@ pub struct Ticket {
     pub version: i64,
 }
 
+/// [`COLS`] without the table alias, for `RETURNING`.
+const RETURNING_COLS: &str = "id, number, subject, organisation_id, requester_id, cc, channel, kind, priority, \
+    proposed_priority, status, product_id, module, installation_id, assignee_id, team_id, tags, due_date, \
+    parent_id, local_it_checks, created_at, updated_at, first_response_at, resolved_at, closed_at, version";
+
 const COLS: &str = "t.id, t.number, t.subject, t.organisation_id, t.requester_id, t.cc, t.channel, t.kind, t.priority, \
     t.proposed_priority, t.status, t.product_id, t.module, t.installation_id, t.assignee_id, t.team_id, t.tags, t.due_date, \
     t.parent_id, t.local_it_checks, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.version";
@@ -131,11 +136,11 @@ fn next_number(tx: &mut Tx<'_>) -> Result<i64, StoreError> {
 /// Inserts a new ticket (number assigned here) and indexes its subject.
 pub fn insert(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
     let number = next_number(tx)?;
-    let id = tx
+    let row = tx
         .query_one(
-            "INSERT INTO tickets (number, subject, organisation_id, requester_id, cc, channel, kind, priority, proposed_priority, status, \
+            &format!("INSERT INTO tickets (number, subject, organisation_id, requester_id, cc, channel, kind, priority, proposed_priority, status, \
              product_id, module, installation_id, assignee_id, team_id, tags, due_date, parent_id, local_it_checks, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1) RETURNING {RETURNING_COLS}"),
             params![
                 number,
                 &t.subject,
@@ -158,10 +163,11 @@ pub fn insert(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
                 t.local_it_checks.clone(),
                 t.created_at,
             ],
-        )?
-        .i64(0)?;
-    search::index(tx, -id, id, true, &t.subject)?;
-    by_id(tx, id)
+        )?;
+    // One round trip: the row comes back with its id and defaults.
+    let saved = from_row(&row)?;
+    search::index(tx, -saved.id, saved.id, true, &saved.subject)?;
+    Ok(saved)
 }
 
 /// Writes every mutable field of `t` if the stored version is still `t.version`, and bumps

@@ -92,8 +92,7 @@ fn schedule(row: &mut ClockRow, now: Timestamp, cals: &dyn CalendarSource) -> Re
 /// organisation's local date. Without a covering contract the ticket has no clocks.
 fn start(tx: &mut Tx<'_>, t: &Ticket, actor: Option<i64>, now: Timestamp) -> Result<(), ApiError> {
     let Some(product) = t.product_id else { return Ok(()) };
-    let org = orgs::get(tx, t.organisation_id)?;
-    let tz = jiff::tz::TimeZone::get(&org.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = jiff::tz::TimeZone::get(&orgs::time_zone(tx, t.organisation_id)?).unwrap_or(jiff::tz::TimeZone::UTC);
     let date = now.to_zoned(tz).date().to_string();
     let Some(contract) = sla::covering(tx, t.organisation_id, product, &date)? else { return Ok(()) };
     let share = WarningShare::new(contract.warning_percent).unwrap_or_default();
