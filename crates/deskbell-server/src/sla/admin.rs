@@ -167,10 +167,12 @@ pub async fn add_calendar_version(
                 ));
             }
             let version = sla::add_version(tx, id, &req.spec, now, Some(me), now)?;
+            let mut cache = super::clocks::Versions::default();
             for mut row in sla::open_clocks_on_calendar(tx, id)? {
                 if matches!(row.summary.state(), RunState::Running | RunState::Paused) {
                     super::clocks::apply_kind(
                         tx,
+                        &mut cache,
                         &mut row,
                         ClockEventKind::CalendarChange { calendar_version: version.id },
                         &format!("calendar \u{201e}{}\u{201d} edited", c.name),

@@ -19,8 +19,10 @@ use jiff::Timestamp;
 
 use crate::error::ApiError;
 
-/// The calendar versions a clock needs, built for one change.
-struct Versions(HashMap<i64, Calendar>);
+/// Calendar versions built from their specs, loaded as clocks ask for them; one cache serves
+/// every clock a change touches (a calendar edit reaches thousands).
+#[derive(Default)]
+pub(crate) struct Versions(HashMap<i64, Calendar>);
 
 impl CalendarSource for Versions {
     fn calendar(&self, version: i64) -> Option<&Calendar> {
@@ -28,20 +30,26 @@ impl CalendarSource for Versions {
     }
 }
 
-/// Builds the calendars of the given versions (the clock's current one, and for a calendar
-/// change the new one; a replay needs every version its events name).
-fn versions(tx: &mut Tx<'_>, ids: impl IntoIterator<Item = i64>) -> Result<Versions, ApiError> {
-    let mut map = HashMap::new();
-    for id in ids {
-        if map.contains_key(&id) {
-            continue;
+impl Versions {
+    /// Makes sure the given versions are loaded.
+    fn load(&mut self, tx: &mut Tx<'_>, ids: impl IntoIterator<Item = i64>) -> Result<&Self, ApiError> {
+        for id in ids {
+            if self.0.contains_key(&id) {
+                continue;
+            }
+            let v = sla::calendar_version(tx, id)?;
+            let cal = Calendar::from_spec(&v.spec)
+                .map_err(|e| ApiError::internal(format!("stored calendar version {} is invalid: {e}", v.id)))?;
+            self.0.insert(id, cal);
         }
-        let v = sla::calendar_version(tx, id)?;
-        let cal = Calendar::from_spec(&v.spec)
-            .map_err(|e| ApiError::internal(format!("stored calendar version {} is invalid: {e}", v.id)))?;
-        map.insert(id, cal);
+        Ok(self)
     }
-    Ok(Versions(map))
+}
+
+fn versions(tx: &mut Tx<'_>, ids: impl IntoIterator<Item = i64>) -> Result<Versions, ApiError> {
+    let mut v = Versions::default();
+    v.load(tx, ids)?;
+    Ok(v)
 }
 
 fn clock_error(e: deskbell_domain::sla::ClockError) -> ApiError {
@@ -59,6 +67,7 @@ fn targets(contract: &Contract, priority: Priority) -> [(Metric, Option<i64>); 2
 /// Folds `kind` into the clock and stores the event and the new summary.
 pub(crate) fn apply_kind(
     tx: &mut Tx<'_>,
+    cache: &mut Versions,
     row: &mut ClockRow,
     kind: ClockEventKind,
     reason: &str,
@@ -70,10 +79,10 @@ pub(crate) fn apply_kind(
         ClockEventKind::CalendarChange { calendar_version } => Some(calendar_version),
         _ => None,
     };
-    let cals = versions(tx, std::iter::once(version).chain(new_version))?;
+    let cals = cache.load(tx, std::iter::once(version).chain(new_version))?;
     let event = ClockEvent { at: now, kind, reason: reason.to_owned(), actor, calendar_version: version };
-    row.summary.apply(&event, &cals).map_err(clock_error)?;
-    schedule(row, now, &cals)?;
+    row.summary.apply(&event, cals).map_err(clock_error)?;
+    schedule(row, now, cals)?;
     sla::append_event(tx, row.ticket_id, row.metric, &event, now)?;
     sla::save_clock(tx, row, now)?;
     Ok(())
@@ -144,6 +153,7 @@ pub fn after_change(
     if rows.is_empty() {
         return Ok(());
     }
+    let mut cache = Versions::default();
     for row in &mut rows {
         let state = row.summary.state();
         let active = matches!(state, RunState::Running | RunState::Paused);
@@ -154,6 +164,7 @@ pub fn after_change(
             match target {
                 Some(target_secs) => apply_kind(
                     tx,
+                    &mut cache,
                     row,
                     ClockEventKind::TargetChange { target_secs },
                     &format!("priority {} \u{2192} {}", before.priority, after.priority),
@@ -162,6 +173,7 @@ pub fn after_change(
                 )?,
                 None if active => apply_kind(
                     tx,
+                    &mut cache,
                     row,
                     ClockEventKind::Stop,
                     &format!("priority {} has no {} target", after.priority, row.metric),
@@ -176,7 +188,7 @@ pub fn after_change(
             && after.first_response_at.is_some()
             && matches!(row.summary.state(), RunState::Running | RunState::Paused)
         {
-            apply_kind(tx, row, ClockEventKind::Stop, "first response by support", actor, now)?;
+            apply_kind(tx, &mut cache, row, ClockEventKind::Stop, "first response by support", actor, now)?;
         }
         if before.status != after.status {
             let kind = match (before.status, after.status, row.summary.state()) {
@@ -193,7 +205,7 @@ pub fn after_change(
                 _ => None,
             };
             if let Some((kind, reason)) = kind {
-                apply_kind(tx, row, kind, reason, actor, now)?;
+                apply_kind(tx, &mut cache, row, kind, reason, actor, now)?;
             }
         }
     }
