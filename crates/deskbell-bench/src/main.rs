@@ -31,6 +31,7 @@
 //! The server is stopped and the database removed at the end, also after an error.
 
 mod server;
+mod sla;
 mod text;
 
 use std::fmt::Write as _;
@@ -61,6 +62,8 @@ struct Cli {
 enum Command {
     /// Throughput and latency of the HTTP API, start-up time and memory.
     Api(ApiArgs),
+    /// SLA: a calendar edit reaching every open clock, and alert latency under load.
+    Sla(sla::SlaArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -143,7 +146,22 @@ fn parse_env(s: &str) -> std::result::Result<(String, String), String> {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let Command::Api(args) = cli.command;
+    let args = match cli.command {
+        Command::Api(args) => args,
+        Command::Sla(args) => {
+            return match tokio::task::spawn_blocking(move || sla::run(&args).map_err(|e| e.to_string())).await {
+                Ok(Ok(())) => std::process::ExitCode::SUCCESS,
+                Ok(Err(e)) => {
+                    eprintln!("error: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
+    };
     let bin = match server::locate_deskbell(args.deskbell.as_deref()) {
         Ok(b) => b,
         Err(e) => {

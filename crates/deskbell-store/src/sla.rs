@@ -434,6 +434,29 @@ pub fn open_clocks_on_calendar(tx: &mut Tx<'_>, calendar_id: i64) -> Result<Vec<
     .collect()
 }
 
+/// Writes the new state of an existing clock row (cheaper than [`save_clock`]'s upsert; a
+/// calendar edit writes one per open clock).
+pub fn update_clock(tx: &mut Tx<'_>, c: &ClockRow, now: Timestamp) -> Result<(), StoreError> {
+    let n = tx.execute(
+        "UPDATE ticket_clocks SET summary = $3, state = $4, deadline_at = $5, warning_at = $6, breach_at = $7, updated_at = $8 \
+         WHERE ticket_id = $1 AND metric = $2",
+        params![
+            c.ticket_id,
+            metric_str(c.metric),
+            json(&c.summary)?,
+            state_str(c.summary.state()),
+            c.deadline_at,
+            c.warning_at,
+            c.breach_at,
+            now
+        ],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Inserts or replaces a ticket's clock row (the summary after the latest event).
 pub fn save_clock(tx: &mut Tx<'_>, c: &ClockRow, now: Timestamp) -> Result<(), StoreError> {
     tx.execute(

@@ -157,34 +157,42 @@ pub async fn add_calendar_version(
     check_spec(&req.spec)?;
     let now = app.now();
     let me = actor.id();
-    let c = app
-        .write(move |tx| {
-            let c = sla::calendar(tx, id).map_err(not_found("calendar"))?;
-            if c.builtin {
-                return Err(ApiError::conflict(
-                    "builtin_calendar",
-                    "built-in calendars cannot be edited; create a calendar of your own",
-                ));
-            }
-            let version = sla::add_version(tx, id, &req.spec, now, Some(me), now)?;
-            let mut cache = super::clocks::Versions::default();
-            for mut row in sla::open_clocks_on_calendar(tx, id)? {
-                if matches!(row.summary.state(), RunState::Running | RunState::Paused) {
-                    super::clocks::apply_kind(
-                        tx,
-                        &mut cache,
-                        &mut row,
-                        ClockEventKind::CalendarChange { calendar_version: version.id },
-                        &format!("calendar \u{201e}{}\u{201d} edited", c.name),
-                        Some(me),
-                        now,
-                    )?;
-                }
-            }
-            Ok(sla::calendar(tx, id)?)
-        })
-        .await?;
+    let c = app.write(move |tx| edit_calendar(tx, id, &req.spec, me, now)).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// A calendar edit: the new version, in force from `now`, and a `calendar_change` event at
+/// `now` for every open clock counting by the calendar, all in the caller's transaction.
+pub fn edit_calendar(
+    tx: &mut Tx<'_>,
+    id: i64,
+    spec: &CalendarSpec,
+    actor: i64,
+    now: Timestamp,
+) -> ApiResult<CalendarRecord> {
+    let c = sla::calendar(tx, id).map_err(not_found("calendar"))?;
+    if c.builtin {
+        return Err(ApiError::conflict(
+            "builtin_calendar",
+            "built-in calendars cannot be edited; create a calendar of your own",
+        ));
+    }
+    let version = sla::add_version(tx, id, spec, now, Some(actor), now)?;
+    let mut cache = super::clocks::Versions::default();
+    for mut row in sla::open_clocks_on_calendar(tx, id)? {
+        if matches!(row.summary.state(), RunState::Running | RunState::Paused) {
+            super::clocks::apply_kind(
+                tx,
+                &mut cache,
+                &mut row,
+                ClockEventKind::CalendarChange { calendar_version: version.id },
+                &format!("calendar \u{201e}{}\u{201d} edited", c.name),
+                Some(actor),
+                now,
+            )?;
+        }
+    }
+    Ok(sla::calendar(tx, id)?)
 }
 
 fn not_found(what: &'static str) -> impl Fn(StoreError) -> ApiError {

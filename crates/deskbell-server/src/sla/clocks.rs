@@ -84,7 +84,7 @@ pub(crate) fn apply_kind(
     row.summary.apply(&event, cals).map_err(clock_error)?;
     schedule(row, now, cals)?;
     sla::append_event(tx, row.ticket_id, row.metric, &event, now)?;
-    sla::save_clock(tx, row, now)?;
+    sla::update_clock(tx, row, now)?;
     Ok(())
 }
 
