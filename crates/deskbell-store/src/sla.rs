@@ -218,13 +218,6 @@ pub struct ContractInput {
     pub targets: Vec<Target>,
 }
 
-fn basis_str(b: OverrunBasis) -> &'static str {
-    match b {
-        OverrunBasis::Business => "business",
-        OverrunBasis::Clock => "clock",
-    }
-}
-
 const CONTRACT_COLS: &str = "id, organisation_id, name, valid_from, valid_to, calendar_id, warning_percent, \
     monthly_fee_minor, penalty_basis, penalty_cap_minor, created_at, updated_at";
 
@@ -263,7 +256,8 @@ fn contract_from(tx: &mut Tx<'_>, r: &Row) -> Result<Contract, StoreError> {
         calendar_id: r.i64(5)?,
         warning_percent: u8::try_from(r.i64(6)?).map_err(|_| StoreError::Db("warning_percent out of range".into()))?,
         monthly_fee_minor: r.i64(7)?,
-        penalty_basis: if basis == "clock" { OverrunBasis::Clock } else { OverrunBasis::Business },
+        penalty_basis: OverrunBasis::parse(&basis)
+            .ok_or_else(|| StoreError::Db(format!("stored penalty basis is invalid: {basis}")))?,
         penalty_cap_minor: r.opt_i64(9)?,
         targets,
         created_at: r.time(10)?,
@@ -323,7 +317,7 @@ fn contract_values(c: &ContractInput) -> Vec<Value> {
         c.calendar_id,
         i64::from(c.warning_percent),
         c.monthly_fee_minor,
-        basis_str(c.penalty_basis),
+        c.penalty_basis.as_str(),
         c.penalty_cap_minor,
     ]
     .to_vec()

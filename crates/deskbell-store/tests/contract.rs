@@ -9,6 +9,7 @@
 // in a test crate, failing loudly on a broken fixture is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 mod support;
 
 use std::collections::HashSet;
@@ -25,24 +26,6 @@ use deskbell_store::settings;
 use deskbell_store::tickets::{self, Article, AssigneeFilter, Call, Cursor, Filter, MailMeta, Scope, Sort, Ticket};
 use deskbell_store::{Dialect, Store, StoreError, Tx, params};
 use jiff::{SignedDuration, Timestamp};
-
-macro_rules! contract_tests {
-    ($($story:ident),* $(,)?) => {
-        paste::paste! {
-            $(
-                #[test]
-                fn [<sqlite_ $story>]() {
-                    support::run_sqlite(stringify!($story), $story);
-                }
-
-                #[test]
-                fn [<postgres_ $story>]() {
-                    support::run_postgres(stringify!($story), $story);
-                }
-            )*
-        }
-    };
-}
 
 contract_tests! {
     migrations_are_idempotent_and_keep_the_data,

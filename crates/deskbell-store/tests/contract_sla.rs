@@ -4,6 +4,7 @@
 // in a test crate, failing loudly on a broken fixture is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 mod support;
 
 use deskbell_domain::sla::penalty::{OverrunBasis, PenaltyRate};
@@ -15,24 +16,6 @@ use deskbell_store::orgs::{self, OrganisationInput};
 use deskbell_store::sla::{self, ClockRow, ContractInput, Target};
 use deskbell_store::{Store, StoreError, Tx};
 use jiff::Timestamp;
-
-macro_rules! contract_tests {
-    ($($story:ident),* $(,)?) => {
-        paste::paste! {
-            $(
-                #[test]
-                fn [<sqlite_ $story>]() {
-                    support::run_sqlite(stringify!($story), $story);
-                }
-
-                #[test]
-                fn [<postgres_ $story>]() {
-                    support::run_postgres(stringify!($story), $story);
-                }
-            )*
-        }
-    };
-}
 
 contract_tests!(
     the_built_in_calendars_are_stored_with_the_domains_definitions,

@@ -6,29 +6,12 @@
 // in a test crate, failing loudly on a broken fixture is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[macro_use]
 mod support;
 
 use std::sync::{Arc, Barrier};
 
 use deskbell_store::{Store, StoreError, params, settings};
-
-macro_rules! contract_tests {
-    ($($story:ident),* $(,)?) => {
-        paste::paste! {
-            $(
-                #[test]
-                fn [<sqlite_ $story>]() {
-                    support::run_sqlite(stringify!($story), $story);
-                }
-
-                #[test]
-                fn [<postgres_ $story>]() {
-                    support::run_postgres(stringify!($story), $story);
-                }
-            )*
-        }
-    };
-}
 
 contract_tests!(
     concurrent_writes_are_each_all_or_nothing_and_visible_when_they_return,

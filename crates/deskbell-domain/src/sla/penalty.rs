@@ -35,6 +35,25 @@ pub enum OverrunBasis {
     Clock,
 }
 
+impl OverrunBasis {
+    /// `business` or `clock`, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverrunBasis::Business => "business",
+            OverrunBasis::Clock => "clock",
+        }
+    }
+
+    /// The basis named by [`as_str`](Self::as_str).
+    pub fn parse(s: &str) -> Option<OverrunBasis> {
+        match s {
+            "business" => Some(OverrunBasis::Business),
+            "clock" => Some(OverrunBasis::Clock),
+            _ => None,
+        }
+    }
+}
+
 /// The penalty terms of one contract priority.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PenaltyTerms {

@@ -12,7 +12,7 @@ use deskbell_domain::sla::penalty::{OverrunBasis, PenaltyRate, PenaltyTerms};
 use deskbell_domain::sla::{Calendar, CalendarSpec, ClockEventKind, RunState};
 use deskbell_domain::ticket::Priority;
 use deskbell_store::sla::{self, CalendarRecord, Contract, ContractInput, Target};
-use deskbell_store::{StoreError, Tx, orgs};
+use deskbell_store::{Tx, orgs};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -122,7 +122,7 @@ pub async fn get_calendar(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<CalendarView>> {
     actor.require_vendor()?;
-    let c = app.read(move |tx| sla::calendar(tx, id).map_err(not_found("calendar"))).await?;
+    let c = app.read(move |tx| sla::calendar(tx, id).map_err(ApiError::or_not_found("calendar"))).await?;
     Ok(Json(c.into()))
 }
 
@@ -170,7 +170,7 @@ pub fn edit_calendar(
     actor: i64,
     now: Timestamp,
 ) -> ApiResult<CalendarRecord> {
-    let c = sla::calendar(tx, id).map_err(not_found("calendar"))?;
+    let c = sla::calendar(tx, id).map_err(ApiError::or_not_found("calendar"))?;
     if c.builtin {
         return Err(ApiError::conflict(
             "builtin_calendar",
@@ -193,13 +193,6 @@ pub fn edit_calendar(
         }
     }
     Ok(sla::calendar(tx, id)?)
-}
-
-fn not_found(what: &'static str) -> impl Fn(StoreError) -> ApiError {
-    move |e| match e {
-        StoreError::NotFound => ApiError::not_found(what),
-        e => e.into(),
-    }
 }
 
 // ---------------------------------------------------------------- contracts
@@ -267,13 +260,6 @@ pub struct ContractView {
     pub targets: Vec<TargetInput>,
 }
 
-fn basis_name(b: OverrunBasis) -> &'static str {
-    match b {
-        OverrunBasis::Business => "business",
-        OverrunBasis::Clock => "clock",
-    }
-}
-
 impl From<Contract> for ContractView {
     fn from(c: Contract) -> Self {
         ContractView {
@@ -286,7 +272,7 @@ impl From<Contract> for ContractView {
             calendar_id: c.calendar_id,
             warning_percent: c.warning_percent,
             monthly_fee_minor: c.monthly_fee_minor,
-            penalty_basis: basis_name(c.penalty_basis).to_owned(),
+            penalty_basis: c.penalty_basis.as_str().to_owned(),
             penalty_cap_minor: c.penalty_cap_minor,
             targets: c
                 .targets
@@ -344,11 +330,10 @@ fn check_contract(tx: &mut Tx<'_>, id: Option<i64>, b: ContractBody) -> ApiResul
         return Err(ApiError::invalid("monthly_fee_minor", "amounts must not be negative"));
     }
     let penalty_basis = match b.penalty_basis.as_deref() {
-        None | Some("business") => OverrunBasis::Business,
-        Some("clock") => OverrunBasis::Clock,
-        Some(other) => {
-            return Err(ApiError::invalid("penalty_basis", format!("unknown basis `{other}`; use business or clock")));
-        }
+        None => OverrunBasis::Business,
+        Some(name) => OverrunBasis::parse(name).ok_or_else(|| {
+            ApiError::invalid("penalty_basis", format!("unknown basis `{name}`; use business or clock"))
+        })?,
     };
     let std = sla::calendar_by_name(tx, deskbell_domain::sla::BUILTIN_PL_BUSINESS)?.id;
     let targets = match b.targets {
@@ -477,7 +462,7 @@ pub async fn get_contract(
 ) -> ApiResult<Json<ContractView>> {
     let c = app
         .read(move |tx| {
-            let c = sla::contract(tx, id).map_err(not_found("contract"))?;
+            let c = sla::contract(tx, id).map_err(ApiError::or_not_found("contract"))?;
             let visible = actor.role() != deskbell_domain::person::Role::CustomerUser
                 && actor.may_see_organisation(c.organisation_id);
             if !visible {
@@ -522,7 +507,7 @@ pub async fn replace_contract(
     let now = app.now();
     let c = app
         .write(move |tx| {
-            sla::contract(tx, id).map_err(not_found("contract"))?;
+            sla::contract(tx, id).map_err(ApiError::or_not_found("contract"))?;
             let input = check_contract(tx, Some(id), body)?;
             Ok(sla::update_contract(tx, id, &input, now)?)
         })

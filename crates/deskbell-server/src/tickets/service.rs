@@ -90,13 +90,6 @@ pub struct Limits {
 pub const SUBJECT_MAX: usize = 250;
 pub const BODY_MAX: usize = 200_000;
 
-fn store_err(what: &'static str) -> impl Fn(StoreError) -> ApiError {
-    move |e| match e {
-        StoreError::NotFound => ApiError::not_found(what),
-        e => e.into(),
-    }
-}
-
 pub fn clean_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, ApiError> {
     let v = value.trim();
     if v.is_empty() {
@@ -392,7 +385,7 @@ fn insert_article(
 
 /// Loads a ticket the actor may see, for writing; another organisation's ticket is `NotFound`.
 pub fn load(tx: &mut Tx<'_>, actor: &Actor, number: i64) -> Result<Ticket, ApiError> {
-    tickets::by_number(tx, number, &actor.scope).map_err(store_err("ticket"))
+    tickets::by_number(tx, number, &actor.scope).map_err(ApiError::or_not_found("ticket"))
 }
 
 fn check_version(ticket: &Ticket, expected: i64) -> Result<(), ApiError> {

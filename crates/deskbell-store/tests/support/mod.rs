@@ -3,6 +3,26 @@
 //! database (skipped loudly when unreachable, a failure when `CI=true`).
 
 use deskbell_store::testing::{Backend, TestDb};
+
+/// Turns each story `fn(&Store)` into a `sqlite_<story>` and a `postgres_<story>` test.
+macro_rules! contract_tests {
+    ($($story:ident),* $(,)?) => {
+        paste::paste! {
+            $(
+                #[test]
+                fn [<sqlite_ $story>]() {
+                    crate::support::run_sqlite(stringify!($story), $story);
+                }
+
+                #[test]
+                fn [<postgres_ $story>]() {
+                    crate::support::run_postgres(stringify!($story), $story);
+                }
+            )*
+        }
+    };
+}
+
 use deskbell_store::{Store, StoreOptions};
 
 fn run(backend: Backend, story: fn(&Store)) {
