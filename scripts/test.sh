@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of deskbell: formatting, clippy, and the whole suite on SQLite
-# and on throwaway databases of the local PostgreSQL.
+# and on throwaway databases of the local PostgreSQL, with the mail tests against real
+# Dovecot and Postfix instances started here (scripts/mail-servers.sh installs them).
 #
 #   ./scripts/test.sh            # everything
 #   ./scripts/test.sh -p deskbell-store   # extra arguments go to `cargo test`
@@ -55,6 +56,22 @@ cargo fmt --all -- --check
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "mail servers (Dovecot and Postfix on loopback, throwaway configuration)"
+# The mail tests talk to real IMAP and SMTP servers. One pair serves the whole run; each
+# test makes its own accounts. Without them (and CI=true) those tests fail, never skip.
+if [ -z "${DESKBELL_TEST_MAIL_DIR:-}" ]; then
+  mail_dir="$(mktemp -d /tmp/deskbell-mail.XXXXXX)"
+  if ./scripts/mail-servers.sh start "$mail_dir"; then
+    export DESKBELL_TEST_MAIL_DIR="$mail_dir"
+    trap './scripts/mail-servers.sh stop "$mail_dir" >/dev/null 2>&1; rm -rf "$mail_dir"' EXIT
+  elif [ "${CI:-}" = "true" ]; then
+    echo "CI=true and the mail servers could not be started" >&2
+    exit 1
+  else
+    echo "WARNING: no mail servers; the mail tests will be SKIPPED (loudly)" >&2
+  fi
+fi
 
 step "cargo test (SQLite and PostgreSQL)"
 cargo test --workspace --locked "$@"

@@ -214,7 +214,7 @@ pub fn run(args: &SlaArgs) -> Result<(), Failure> {
     let agent_id = world.agent.id();
     store
         .write(|tx| {
-            edit_calendar(tx, world.calendar, &business_spec("18:00"), agent_id, Timestamp::now())
+            edit_calendar(tx, world.calendar, &business_spec("18:00"), None, agent_id, Timestamp::now())
                 .map(|_| ())
                 .map_err(to_store)
         })

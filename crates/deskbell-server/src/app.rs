@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::state::AppState;
-use crate::{admin, auth, ops, sla, tickets};
+use crate::{admin, auth, mail, ops, sla, tickets};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,7 +27,8 @@ use crate::{admin, auth, ops, sla, tickets};
         (name = "auth", description = "Sessions and the current person"),
         (name = "tickets", description = "Tickets, articles, history and attachments"),
         (name = "organisations"), (name = "people"), (name = "teams"), (name = "products"), (name = "installations"),
-        (name = "sla", description = "SLA clocks, calendars and contracts"),
+        (name = "sla", description = "SLA clocks, calendars, contracts and the on-call rota"),
+        (name = "mail", description = "Mailboxes, quarantine and outbox of the e-mail channel"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -49,6 +50,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(sla::api::routes())
         .merge(sla::admin::routes())
         .merge(sla::statement::routes())
+        .merge(sla::oncall::routes())
+        .merge(mail::admin::routes())
 }
 
 /// The OpenAPI document, also for tools that want it without a running server.

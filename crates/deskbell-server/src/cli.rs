@@ -53,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         command: SlaCommand,
     },
+    /// The mail channel.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Ask a running deskbell whether it is ready; exit status 0 when it is.
     Healthcheck {
         /// Address of the instance (default: the configured listen address).
@@ -113,6 +118,19 @@ pub enum SlaCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// Take one RFC 5322 message on stdin, as a mail server's pipe delivery does. Prints what
+    /// became of it. Exit status 0 when the message is stored, recognised as a duplicate or
+    /// automatic mail, or quarantined; 75 (EX_TEMPFAIL, "try again later") when the database
+    /// cannot take it, so the mail server keeps it and retries.
+    Ingest {
+        /// The mailbox it was addressed to (needed when there are several).
+        #[arg(long)]
+        mailbox: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum TokenCommand {
     /// Create an API token for a person and print it (shown once; only its hash is stored).
     Create {
@@ -136,6 +154,19 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The work could not be done now and should be retried (exit status 75).
+    #[error("{0}")]
+    TempFail(String),
+}
+
+impl CliError {
+    /// The exit status: 75 (EX_TEMPFAIL) asks a mail server to retry a pipe delivery.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::TempFail(_) => 75,
+            _ => 1,
+        }
+    }
 }
 
 pub fn open_store(config: &Config) -> Result<Store, CliError> {
@@ -204,9 +235,52 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Token { command: TokenCommand::Create { user, name, scopes } } => {
             blocking(move || token_create(&config, &user, &name, &scopes)).await
         }
+        Command::Mail { command: MailCommand::Ingest { mailbox } } => {
+            blocking(move || mail_ingest(&config, mailbox)).await
+        }
         Command::Healthcheck { addr } => healthcheck(&addr.unwrap_or(config.listen)).await,
         Command::Sla { .. } => Ok(()),
     }
+}
+
+fn mail_ingest(config: &Config, mailbox: Option<String>) -> Result<(), CliError> {
+    use crate::mail::intake::{self, Outcome, Source};
+    use std::io::Read;
+    let store = open_store(config).map_err(|e| CliError::TempFail(e.to_string()))?;
+    let mb = match mailbox {
+        Some(name) => store.read(|tx| deskbell_store::mail::mailbox_by_name(tx, &name)).map_err(|e| match e {
+            deskbell_store::StoreError::NotFound => CliError::Usage(format!("no mailbox named `{name}`")),
+            e => CliError::TempFail(e.to_string()),
+        })?,
+        None => {
+            let all = store.read(deskbell_store::mail::mailboxes).map_err(|e| CliError::TempFail(e.to_string()))?;
+            match <[_; 1]>::try_from(all) {
+                Ok([one]) => one,
+                Err(all) if all.is_empty() => return Err(CliError::Usage("no mailbox is configured".into())),
+                Err(_) => return Err(CliError::Usage("there are several mailboxes; name one with --mailbox".into())),
+            }
+        }
+    };
+    let mut raw = Vec::new();
+    std::io::stdin().read_to_end(&mut raw)?;
+    let limits = crate::tickets::service::Limits {
+        attachment_max_bytes: config.attachment_max_bytes,
+        reopen_days: config.reopen_days,
+    };
+    let outcome = intake::ingest(&store, &mb, &raw, &Source::pipe(), limits, SystemClock.now())
+        .map_err(|e| CliError::TempFail(format!("the message was not stored, try again: {e}")))?;
+    println!(
+        "{}",
+        match outcome {
+            Outcome::Ticket { number } => format!("ticket {number} opened"),
+            Outcome::Reply { number } => format!("reply added to ticket {number}"),
+            Outcome::Automatic => "automatic mail recorded; no ticket".to_owned(),
+            Outcome::Bounce { addresses } => format!("delivery report; bouncing: {}", addresses.join(", ")),
+            Outcome::Duplicate => "already stored; nothing done".to_owned(),
+            Outcome::Quarantined { id, reason } => format!("quarantined as #{id}: {reason}"),
+        }
+    );
+    Ok(())
 }
 
 fn sla_command(command: &SlaCommand) -> Result<String, String> {
@@ -247,11 +321,15 @@ async fn serve(config: Config, demo: bool) -> Result<(), CliError> {
     // the jobs, then the store closes with the last handle.
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let watch = tokio::spawn(crate::sla::watch::run(state.clone(), jobs_stopped.clone()));
-    let maintenance = tokio::spawn(crate::jobs::maintenance(state.clone(), jobs_stopped));
+    let maintenance = tokio::spawn(crate::jobs::maintenance(state.clone(), jobs_stopped.clone()));
+    let poller = tokio::spawn(crate::mail::poller::run(state.clone(), jobs_stopped.clone()));
+    let sender = tokio::spawn(crate::mail::sender::run(state.clone(), jobs_stopped));
     crate::app::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_jobs.send(true);
     let _ = watch.await;
     let _ = maintenance.await;
+    let _ = poller.await;
+    let _ = sender.await;
     tracing::info!("stopped");
     Ok(())
 }

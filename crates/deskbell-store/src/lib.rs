@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod auth;
 mod collation;
 pub mod events;
+pub mod mail;
 pub mod migrate;
 pub mod orgs;
 pub mod people;

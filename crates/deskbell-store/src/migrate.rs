@@ -15,8 +15,10 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_sla");
-const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_sla");
+const SQLITE: &[Migration] =
+    migrations!("sqlite": 1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail");
+const POSTGRES: &[Migration] =
+    migrations!("postgres": 1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail");
 
 pub(crate) fn sqlite(conn: &mut rusqlite::Connection) -> Result<Vec<String>, StoreError> {
     conn.execute_batch(
@@ -55,7 +57,8 @@ pub(crate) fn postgres(client: &mut postgres::Client) -> Result<Vec<String>, Sto
         let done: bool =
             tx.query_one("SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", &[&m.version])?.get(0);
         if !done {
-            tx.batch_execute(m.sql).map_err(|e| StoreError::Db(format!("migration {}: {e}", m.name)))?;
+            tx.batch_execute(m.sql)
+                .map_err(|e| StoreError::Db(format!("migration {}: {}", m.name, StoreError::from(e))))?;
             tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&m.version, &m.name])?;
             applied.push(m.name.to_owned());
         }

@@ -8,7 +8,7 @@ use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement};
 
 use crate::StoreError;
-use crate::sql::{Conn, Dialect, Row, Value, refuse_nul};
+use crate::sql::{Array, Conn, Dialect, Row, Value, refuse_nul};
 
 pub struct PgBackend {
     /// Always `Some` until dropped; see the `Drop` impl.
@@ -177,6 +177,15 @@ impl ToSql for Value {
             // left to the driver's conversion.
             Value::Time(t) => jiff::Timestamp::from_microsecond(t.as_microsecond())?.to_sql(ty, out),
             Value::Float(f) => f.to_sql(ty, out),
+            Value::Array(Array::Int(v)) => v.to_sql(ty, out),
+            Value::Array(Array::Text(v)) => v.to_sql(ty, out),
+            Value::Array(Array::Time(v)) => {
+                let v: Vec<Option<jiff::Timestamp>> = v
+                    .iter()
+                    .map(|t| t.map(|t| jiff::Timestamp::from_microsecond(t.as_microsecond())).transpose())
+                    .collect::<Result<_, _>>()?;
+                v.to_sql(ty, out)
+            }
         }
     }
 

@@ -10,7 +10,7 @@ use deskbell_domain::ticket::Priority;
 use jiff::Timestamp;
 
 use crate::collation::sort_by_name;
-use crate::sql::{Row, Tx, Value};
+use crate::sql::{Array, Dialect, Row, Tx, Value};
 use crate::{StoreError, params};
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
@@ -63,6 +63,9 @@ pub struct CalendarVersion {
     pub effective_from: Timestamp,
     pub created_by: Option<i64>,
     pub created_at: Timestamp,
+    /// When the open clocks got their `calendar_change` events for this version; `None`
+    /// while a scheduled version is not yet in force.
+    pub applied_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +84,7 @@ impl CalendarRecord {
     }
 }
 
-const VERSION_COLS: &str = "id, calendar_id, spec, effective_from, created_by, created_at";
+const VERSION_COLS: &str = "id, calendar_id, spec, effective_from, created_by, created_at, applied_at";
 
 fn version_from(r: &Row) -> Result<CalendarVersion, StoreError> {
     Ok(CalendarVersion {
@@ -91,6 +94,7 @@ fn version_from(r: &Row) -> Result<CalendarVersion, StoreError> {
         effective_from: r.time(3)?,
         created_by: r.opt_i64(4)?,
         created_at: r.time(5)?,
+        applied_at: r.opt_time(6)?,
     })
 }
 
@@ -147,7 +151,9 @@ pub fn create_calendar(
     calendar(tx, id)
 }
 
-/// Appends a version in force from `effective_from`. Earlier versions are never changed.
+/// Appends a version in force from `effective_from`. Earlier versions are never changed. A
+/// version in force already (`effective_from <= now`) counts as applied: the caller writes
+/// the open clocks' events in the same transaction; a later one waits for the SLA watch.
 pub fn add_version(
     tx: &mut Tx<'_>,
     calendar_id: i64,
@@ -158,12 +164,34 @@ pub fn add_version(
 ) -> Result<CalendarVersion, StoreError> {
     let r = tx.query_one(
         &format!(
-            "INSERT INTO calendar_versions (calendar_id, spec, effective_from, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {VERSION_COLS}"
+            "INSERT INTO calendar_versions (calendar_id, spec, effective_from, created_by, created_at, applied_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {VERSION_COLS}"
         ),
-        params![calendar_id, json(spec)?, effective_from, actor, now],
+        params![calendar_id, json(spec)?, effective_from, actor, now, (effective_from <= now).then_some(now)],
     )?;
     version_from(&r)
+}
+
+/// Scheduled versions whose instant has come and whose clocks have not been told, oldest first.
+pub fn due_versions(tx: &mut Tx<'_>, now: Timestamp) -> Result<Vec<CalendarVersion>, StoreError> {
+    tx.query(
+        &format!(
+            "SELECT {VERSION_COLS} FROM calendar_versions WHERE applied_at IS NULL AND effective_from <= $1 \
+             ORDER BY effective_from, id"
+        ),
+        params![now],
+    )?
+    .iter()
+    .map(version_from)
+    .collect()
+}
+
+/// Marks a due version applied, if nobody has: `true` for exactly one caller across instances.
+pub fn claim_version(tx: &mut Tx<'_>, id: i64, now: Timestamp) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "UPDATE calendar_versions SET applied_at = $2 WHERE id = $1 AND applied_at IS NULL",
+        params![id, now],
+    )? == 1)
 }
 
 // ---------------------------------------------------------------- contracts
@@ -428,12 +456,23 @@ pub fn open_clocks_on_calendar(tx: &mut Tx<'_>, calendar_id: i64) -> Result<Vec<
     .collect()
 }
 
+/// The open clocks measured under a contract (an edit of its terms reaches them).
+pub fn open_clocks_of_contract(tx: &mut Tx<'_>, contract_id: i64) -> Result<Vec<ClockRow>, StoreError> {
+    tx.query(
+        &format!("SELECT {CLOCK_COLS} FROM ticket_clocks WHERE contract_id = $1 AND state IN ('running', 'paused') ORDER BY ticket_id, metric"),
+        params![contract_id],
+    )?
+    .iter()
+    .map(clock_from)
+    .collect()
+}
+
 /// Writes the new state of an existing clock row (cheaper than [`save_clock`]'s upsert; a
 /// calendar edit writes one per open clock).
 pub fn update_clock(tx: &mut Tx<'_>, c: &ClockRow, now: Timestamp) -> Result<(), StoreError> {
     let n = tx.execute(
-        "UPDATE ticket_clocks SET summary = $3, state = $4, deadline_at = $5, warning_at = $6, breach_at = $7, updated_at = $8 \
-         WHERE ticket_id = $1 AND metric = $2",
+        "UPDATE ticket_clocks SET summary = $3, state = $4, deadline_at = $5, warning_at = $6, breach_at = $7, updated_at = $8, \
+         calendar_id = $9 WHERE ticket_id = $1 AND metric = $2",
         params![
             c.ticket_id,
             metric_str(c.metric),
@@ -442,13 +481,131 @@ pub fn update_clock(tx: &mut Tx<'_>, c: &ClockRow, now: Timestamp) -> Result<(),
             c.deadline_at,
             c.warning_at,
             c.breach_at,
-            now
+            now,
+            c.calendar_id
         ],
     )?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
     Ok(())
+}
+
+/// Rows per statement of SQLite's multi-row event insert: 8 parameters a row stays far below
+/// its limit of 32,766.
+const SQLITE_CHUNK: usize = 500;
+
+/// Rows per statement on PostgreSQL, where each column travels as one array parameter.
+const PG_CHUNK: usize = 20_000;
+
+/// Writes many clocks' new states and appends their events, in few statements: a calendar
+/// edit reaches every open clock on the calendar. On PostgreSQL one round trip per clock made
+/// an edit reaching 200,000 clocks take over a minute, and a multi-row `VALUES` list with a
+/// parameter per cell still spent most of its time binding and planning; whole columns as
+/// arrays through `unnest` cost one round trip per 20,000 rows. Each row appears once in
+/// `rows`.
+pub fn apply_bulk(
+    tx: &mut Tx<'_>,
+    rows: &[ClockRow],
+    events: &[(i64, Metric, ClockEvent)],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    match tx.dialect() {
+        Dialect::Sqlite => {
+            for chunk in events.chunks(SQLITE_CHUNK) {
+                let mut sql = String::from(
+                    "INSERT INTO clock_events (ticket_id, metric, at, kind, reason, actor_id, calendar_version, recorded_at) VALUES ",
+                );
+                let mut values = Vec::with_capacity(chunk.len() * 8);
+                for (i, (ticket_id, metric, e)) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    placeholders(&mut sql, i * 8, 8);
+                    values.extend([
+                        Value::from(*ticket_id),
+                        metric_str(*metric).into(),
+                        e.at.into(),
+                        json(&e.kind)?.into(),
+                        (&e.reason).into(),
+                        e.actor.into(),
+                        e.calendar_version.into(),
+                        now.into(),
+                    ]);
+                }
+                tx.execute(&sql, &values)?;
+            }
+            // In process, a prepared statement per row costs no round trip.
+            for row in rows {
+                update_clock(tx, row, now)?;
+            }
+        }
+        Dialect::Postgres => {
+            let ints = |f: &dyn Fn(usize) -> Option<i64>, n: usize| Value::Array(Array::Int((0..n).map(f).collect()));
+            let texts = |v: Vec<Option<String>>| Value::Array(Array::Text(v));
+            let times = |v: Vec<Option<Timestamp>>| Value::Array(Array::Time(v));
+            for chunk in events.chunks(PG_CHUNK) {
+                let n = chunk.len();
+                let kinds = chunk.iter().map(|(_, _, e)| json(&e.kind).map(Some)).collect::<Result<Vec<_>, _>>()?;
+                let values = [
+                    ints(&|i| Some(chunk[i].0), n),
+                    texts(chunk.iter().map(|(_, m, _)| Some(metric_str(*m).to_owned())).collect()),
+                    times(chunk.iter().map(|(_, _, e)| Some(e.at)).collect()),
+                    texts(kinds),
+                    texts(chunk.iter().map(|(_, _, e)| Some(e.reason.clone())).collect()),
+                    ints(&|i| chunk[i].2.actor, n),
+                    ints(&|i| Some(chunk[i].2.calendar_version), n),
+                    now.into(),
+                ];
+                tx.execute(
+                    "INSERT INTO clock_events (ticket_id, metric, at, kind, reason, actor_id, calendar_version, recorded_at) \
+                     SELECT t, m, a, k, r, p, v, $8 FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], \
+                     $5::text[], $6::bigint[], $7::bigint[]) AS u (t, m, a, k, r, p, v)",
+                    &values,
+                )?;
+            }
+            for chunk in rows.chunks(PG_CHUNK) {
+                let n = chunk.len();
+                let summaries = chunk.iter().map(|r| json(&r.summary).map(Some)).collect::<Result<Vec<_>, _>>()?;
+                let values = [
+                    ints(&|i| Some(chunk[i].ticket_id), n),
+                    texts(chunk.iter().map(|r| Some(metric_str(r.metric).to_owned())).collect()),
+                    texts(summaries),
+                    texts(chunk.iter().map(|r| Some(state_str(r.summary.state()).to_owned())).collect()),
+                    times(chunk.iter().map(|r| r.deadline_at).collect()),
+                    times(chunk.iter().map(|r| r.warning_at).collect()),
+                    times(chunk.iter().map(|r| r.breach_at).collect()),
+                    ints(&|i| Some(chunk[i].calendar_id), n),
+                    now.into(),
+                ];
+                let changed = tx.execute(
+                    "UPDATE ticket_clocks AS c SET summary = v.summary, state = v.state, deadline_at = v.deadline_at, \
+                     warning_at = v.warning_at, breach_at = v.breach_at, calendar_id = v.calendar_id, updated_at = $9 \
+                     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], \
+                     $7::timestamptz[], $8::bigint[]) AS v (ticket_id, metric, summary, state, deadline_at, warning_at, breach_at, calendar_id) \
+                     WHERE c.ticket_id = v.ticket_id AND c.metric = v.metric",
+                    &values,
+                )?;
+                if changed != n as u64 {
+                    return Err(StoreError::NotFound);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends `($first+1, …, $first+count)` to `sql`.
+fn placeholders(sql: &mut String, first: usize, count: usize) {
+    use std::fmt::Write;
+    sql.push('(');
+    for k in 0..count {
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        let _ = write!(sql, "${}", first + k + 1);
+    }
+    sql.push(')');
 }
 
 /// Inserts or replaces a ticket's clock row (the summary after the latest event).
@@ -698,6 +855,82 @@ pub fn tickets_with_clocks(
         "SELECT t.id FROM tickets t WHERE t.organisation_id = $1 AND t.created_at >= $2 AND t.created_at < $3 \
          AND EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id) ORDER BY t.created_at, t.id",
         params![organisation_id, from, to],
+    )?
+    .iter()
+    .map(|r| r.i64(0))
+    .collect()
+}
+
+// ---------------------------------------------------------------- on call
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    pub id: i64,
+    pub person_id: i64,
+    /// `None`: on call for every team.
+    pub team_id: Option<i64>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub created_by: Option<i64>,
+}
+
+const SHIFT_COLS: &str = "id, person_id, team_id, starts_at, ends_at, created_by";
+
+fn shift_from(r: &Row) -> Result<Shift, StoreError> {
+    Ok(Shift {
+        id: r.i64(0)?,
+        person_id: r.i64(1)?,
+        team_id: r.opt_i64(2)?,
+        starts_at: r.time(3)?,
+        ends_at: r.time(4)?,
+        created_by: r.opt_i64(5)?,
+    })
+}
+
+pub fn add_shift(
+    tx: &mut Tx<'_>,
+    person_id: i64,
+    team_id: Option<i64>,
+    starts_at: Timestamp,
+    ends_at: Timestamp,
+    actor: Option<i64>,
+    now: Timestamp,
+) -> Result<Shift, StoreError> {
+    shift_from(&tx.query_one(
+        &format!(
+            "INSERT INTO on_call_shifts (person_id, team_id, starts_at, ends_at, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {SHIFT_COLS}"
+        ),
+        params![person_id, team_id, starts_at, ends_at, actor, now],
+    )?)
+}
+
+/// Shifts overlapping `[from, to)`, by start.
+pub fn shifts(tx: &mut Tx<'_>, from: Timestamp, to: Timestamp) -> Result<Vec<Shift>, StoreError> {
+    tx.query(
+        &format!(
+            "SELECT {SHIFT_COLS} FROM on_call_shifts WHERE starts_at < $2 AND ends_at > $1 ORDER BY starts_at, id"
+        ),
+        params![from, to],
+    )?
+    .iter()
+    .map(shift_from)
+    .collect()
+}
+
+pub fn delete_shift(tx: &mut Tx<'_>, id: i64) -> Result<(), StoreError> {
+    match tx.execute("DELETE FROM on_call_shifts WHERE id = $1", params![id])? {
+        0 => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// Who is on call at `at` for `team` (shifts of that team, and shifts for every team).
+pub fn on_call(tx: &mut Tx<'_>, team_id: Option<i64>, at: Timestamp) -> Result<Vec<i64>, StoreError> {
+    tx.query(
+        "SELECT DISTINCT person_id FROM on_call_shifts WHERE starts_at <= $1 AND ends_at > $1 \
+         AND (team_id IS NULL OR team_id = $2) ORDER BY person_id",
+        params![at, team_id],
     )?
     .iter()
     .map(|r| r.i64(0))

@@ -26,6 +26,16 @@ pub enum Value {
     Bool(bool),
     Time(Timestamp),
     Float(f64),
+    /// A whole column of values as one parameter, for PostgreSQL's `unnest($1::bigint[], …)`
+    /// bulk writes (one parameter per column instead of per cell). SQLite refuses it.
+    Array(Array),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Array {
+    Int(Vec<Option<i64>>),
+    Text(Vec<Option<String>>),
+    Time(Vec<Option<Timestamp>>),
 }
 
 impl From<i64> for Value {
@@ -74,7 +84,12 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// a C string would cut it short. Both backends call this before running a statement, so
 /// the same write fails the same way on both (and the transaction rolls back).
 pub(crate) fn refuse_nul(params: &[Value]) -> Result<(), StoreError> {
-    match params.iter().position(|p| matches!(p, Value::Text(t) if t.contains('\0'))) {
+    let nul = |p: &Value| match p {
+        Value::Text(t) => t.contains('\0'),
+        Value::Array(Array::Text(list)) => list.iter().flatten().any(|t| t.contains('\0')),
+        _ => false,
+    };
+    match params.iter().position(nul) {
         Some(i) => Err(StoreError::Db(format!("parameter ${}: text must not contain a NUL character", i + 1))),
         None => Ok(()),
     }

@@ -332,6 +332,17 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
         Value::Bool(b) => S::Integer(i64::from(*b)),
         Value::Time(t) => S::Integer(t.as_microsecond()),
         Value::Float(f) => S::Real(*f),
+        // Refused by `refuse_arrays` before any statement runs.
+        Value::Array(_) => S::Null,
+    }
+}
+
+/// Array parameters are PostgreSQL's; a repository that binds one on SQLite has a bug, and
+/// binding NULL instead would hide it.
+fn refuse_arrays(params: &[Value]) -> Result<(), StoreError> {
+    match params.iter().position(|p| matches!(p, Value::Array(_))) {
+        Some(i) => Err(StoreError::Db(format!("parameter ${}: array parameters are for PostgreSQL only", i + 1))),
+        None => Ok(()),
     }
 }
 
@@ -342,6 +353,7 @@ impl Conn for SqliteConn<'_> {
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         refuse_nul(params)?;
+        refuse_arrays(params)?;
         let mut stmt = self.conn.prepare_cached(&placeholders(sql))?;
         let n = stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sql)))?;
         Ok(n as u64)
@@ -349,6 +361,7 @@ impl Conn for SqliteConn<'_> {
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         refuse_nul(params)?;
+        refuse_arrays(params)?;
         let mut stmt = self.conn.prepare_cached(&placeholders(sql))?;
         let n = stmt.column_count();
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sql)))?;

@@ -410,6 +410,10 @@ pub struct MailMeta {
     pub from: Option<String>,
     pub to: Option<String>,
     pub cc: Option<String>,
+    /// The sanitised HTML body of a mail, when it had one.
+    pub html: Option<String>,
+    /// Byte offset in the article body where the quoted history starts.
+    pub quote_start: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -432,8 +436,8 @@ pub fn insert_article(tx: &mut Tx<'_>, a: &Article) -> Result<Article, StoreErro
     let id = tx
         .query_one(
             "INSERT INTO articles (ticket_id, kind, author_id, body, call_direction, call_number, call_duration_secs, \
-             message_id, in_reply_to, mail_references, mail_from, mail_to, mail_cc, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+             message_id, in_reply_to, mail_references, mail_from, mail_to, mail_cc, created_at, body_html, quote_start) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
             params![
                 a.ticket_id,
                 a.kind.as_str(),
@@ -449,6 +453,8 @@ pub fn insert_article(tx: &mut Tx<'_>, a: &Article) -> Result<Article, StoreErro
                 mail.to,
                 mail.cc,
                 a.created_at,
+                mail.html,
+                mail.quote_start,
             ],
         )?
         .i64(0)?;
@@ -457,7 +463,7 @@ pub fn insert_article(tx: &mut Tx<'_>, a: &Article) -> Result<Article, StoreErro
 }
 
 const ARTICLE_COLS: &str = "id, ticket_id, kind, author_id, body, call_direction, call_number, call_duration_secs, \
-    message_id, in_reply_to, mail_references, mail_from, mail_to, mail_cc, created_at";
+    message_id, in_reply_to, mail_references, mail_from, mail_to, mail_cc, created_at, body_html, quote_start";
 
 fn article_from(r: &Row) -> Result<Article, StoreError> {
     let call = match r.opt_str(5)? {
@@ -471,6 +477,8 @@ fn article_from(r: &Row) -> Result<Article, StoreError> {
         from: r.opt_str(11)?,
         to: r.opt_str(12)?,
         cc: r.opt_str(13)?,
+        html: r.opt_str(15)?,
+        quote_start: r.opt_i64(16)?,
     };
     Ok(Article {
         id: r.i64(0)?,

@@ -336,7 +336,7 @@ fn migrations_are_idempotent_and_keep_the_data(store: &Store) {
     let versions: Vec<i64> = read(store, |tx| {
         tx.query("SELECT version FROM schema_migrations ORDER BY version", &[])?.iter().map(|r| r.i64(0)).collect()
     });
-    assert_eq!(versions, [1, 2]);
+    assert_eq!(versions, [1, 2, 3, 4]);
     assert_eq!(read(store, |tx| settings::get(tx, "demo_loaded")).as_deref(), Some("yes"));
     store.ping().expect("ping");
 }
@@ -1232,6 +1232,8 @@ fn articles_with_call_and_mail_metadata_round_trip_and_internal_notes_can_be_hid
             from: Some("Recepcja <recepcja@pod-rozami.demo>".into()),
             to: Some("pomoc@deskbell.demo".into()),
             cc: Some("kierownik@pod-rozami.demo".into()),
+            html: Some("<p>Dzień dobry,</p>".into()),
+            quote_start: Some(12),
         }),
         ..new_article(
             t.id,
@@ -1569,6 +1571,8 @@ fn hostile_and_international_text_comes_back_exactly_as_stored(store: &Store) {
             from: Some(s.clone()),
             to: Some(s.clone()),
             cc: Some(s.clone()),
+            html: Some(s.clone()),
+            quote_start: None,
         };
         let a = Article { mail: Some(mail), ..new_article(t.id, ArticleKind::PublicReply, None, &s, at) };
         write(store, |tx| {

@@ -139,7 +139,7 @@ pub struct MeView {
 pub async fn me(actor: Actor) -> Json<MeView> {
     let csrf_token = match &actor.via {
         Via::Session { csrf_token, .. } => Some(csrf_token.clone()),
-        Via::Token { .. } => None,
+        Via::Token { .. } | Via::Mail { .. } => None,
     };
     let organisations = actor.organisations();
     Json(MeView { person: actor.person.into(), csrf_token, organisations })

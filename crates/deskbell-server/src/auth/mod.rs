@@ -27,8 +27,17 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session { token_hash: String, csrf_token: String },
-    Token { scopes: Vec<String> },
+    Session {
+        token_hash: String,
+        csrf_token: String,
+    },
+    Token {
+        scopes: Vec<String>,
+    },
+    /// A message the person sent to a support mailbox (the mail intake acts as its sender).
+    Mail {
+        mailbox_id: i64,
+    },
 }
 
 /// The authenticated caller and what they may see.

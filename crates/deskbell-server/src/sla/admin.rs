@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use deskbell_domain::sla::clock::MAX_TARGET_SECS;
 use deskbell_domain::sla::penalty::{OverrunBasis, PenaltyRate, PenaltyTerms};
-use deskbell_domain::sla::{Calendar, CalendarSpec, ClockEventKind, RunState};
+use deskbell_domain::sla::{Calendar, CalendarSpec};
 use deskbell_domain::ticket::Priority;
 use deskbell_store::sla::{self, CalendarRecord, Contract, ContractInput, Target};
 use deskbell_store::{Tx, orgs};
@@ -44,6 +44,9 @@ pub struct CalendarVersionView {
     #[schema(value_type = String)]
     pub effective_from: Timestamp,
     pub created_by: Option<i64>,
+    /// When the open clocks were moved to this version; `null` while it is scheduled.
+    #[schema(value_type = Option<String>)]
+    pub applied_at: Option<Timestamp>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -52,7 +55,8 @@ pub struct CalendarView {
     pub name: String,
     /// Built-in calendars are defined by deskbell and cannot be edited.
     pub builtin: bool,
-    /// Oldest first; the last one is in force now.
+    /// Oldest first by `effective_from`; the last of those already in force counts now, and
+    /// later ones are scheduled.
     pub versions: Vec<CalendarVersionView>,
 }
 
@@ -70,6 +74,7 @@ impl From<CalendarRecord> for CalendarView {
                     spec: serde_json::to_value(&v.spec).unwrap_or_default(),
                     effective_from: v.effective_from,
                     created_by: v.created_by,
+                    applied_at: v.applied_at,
                 })
                 .collect(),
         }
@@ -91,6 +96,10 @@ pub struct CalendarCreate {
 pub struct CalendarVersionCreate {
     #[schema(value_type = Object)]
     pub spec: CalendarSpec,
+    /// When the version takes effect, RFC 3339 (`2027-01-01T00:00:00+01:00`); omitted: now.
+    /// Never in the past.
+    #[schema(value_type = Option<String>)]
+    pub effective_from: Option<String>,
 }
 
 fn check_spec(spec: &CalendarSpec) -> ApiResult<()> {
@@ -155,18 +164,30 @@ pub async fn add_calendar_version(
 ) -> ApiResult<(StatusCode, Json<CalendarView>)> {
     actor.require_admin()?;
     check_spec(&req.spec)?;
+    let from = req
+        .effective_from
+        .as_deref()
+        .map(|s| {
+            s.parse::<Timestamp>().map_err(|e| {
+                ApiError::invalid("effective_from", format!("not an RFC 3339 instant with an offset ({s}): {e}"))
+            })
+        })
+        .transpose()?;
     let now = app.now();
     let me = actor.id();
-    let c = app.write(move |tx| edit_calendar(tx, id, &req.spec, me, now)).await?;
+    let c = app.write(move |tx| edit_calendar(tx, id, &req.spec, from, me, now)).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
-/// A calendar edit: the new version, in force from `now`, and a `calendar_change` event at
-/// `now` for every open clock counting by the calendar, all in the caller's transaction.
+/// A calendar edit: the new version, in force from `effective_from` (default `now`). When it
+/// is in force at once, every open clock counting by the calendar gets a `calendar_change`
+/// event at that instant in the caller's transaction; a scheduled one is applied by the SLA
+/// watch when its instant comes (and by any ticket change after it, whichever is first).
 pub fn edit_calendar(
     tx: &mut Tx<'_>,
     id: i64,
     spec: &CalendarSpec,
+    effective_from: Option<Timestamp>,
     actor: i64,
     now: Timestamp,
 ) -> ApiResult<CalendarRecord> {
@@ -177,20 +198,27 @@ pub fn edit_calendar(
             "built-in calendars cannot be edited; create a calendar of your own",
         ));
     }
-    let version = sla::add_version(tx, id, spec, now, Some(actor), now)?;
-    let mut cache = super::clocks::Versions::default();
-    for mut row in sla::open_clocks_on_calendar(tx, id)? {
-        if matches!(row.summary.state(), RunState::Running | RunState::Paused) {
-            super::clocks::apply_kind(
-                tx,
-                &mut cache,
-                &mut row,
-                ClockEventKind::CalendarChange { calendar_version: version.id },
-                &format!("calendar \u{201e}{}\u{201d} edited", c.name),
-                Some(actor),
-                now,
-            )?;
-        }
+    let from = effective_from.unwrap_or(now);
+    if from < now {
+        return Err(ApiError::invalid(
+            "effective_from",
+            format!(
+                "{from} is in the past: an edit takes effect from now or later, and time already counted never changes"
+            ),
+        ));
+    }
+    if let Some(last) = c.versions.last().filter(|v| v.effective_from >= from) {
+        return Err(ApiError::conflict(
+            "version_scheduled",
+            format!(
+                "version {} is already scheduled from {}; a further edit must take effect after it",
+                last.id, last.effective_from
+            ),
+        ));
+    }
+    sla::add_version(tx, id, spec, from, Some(actor), now)?;
+    if from <= now {
+        super::clocks::apply_version(tx, id, now)?;
     }
     Ok(sla::calendar(tx, id)?)
 }
@@ -505,11 +533,14 @@ pub async fn replace_contract(
 ) -> ApiResult<Json<ContractView>> {
     actor.require_admin()?;
     let now = app.now();
+    let me = actor.id();
     let c = app
         .write(move |tx| {
             sla::contract(tx, id).map_err(ApiError::or_not_found("contract"))?;
             let input = check_contract(tx, Some(id), body)?;
-            Ok(sla::update_contract(tx, id, &input, now)?)
+            let c = sla::update_contract(tx, id, &input, now)?;
+            super::clocks::contract_changed(tx, id, Some(me), now)?;
+            Ok(c)
         })
         .await?;
     Ok(Json(c.into()))

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod api;
 pub mod clocks;
+pub mod oncall;
 pub mod statement;
 pub mod watch;
 

@@ -7,7 +7,11 @@
 //! row fires it, every other finds it taken. Alerts that fell due while deskbell was down are
 //! simply due at the first pass after start.
 
+use std::sync::OnceLock;
 use std::time::Duration;
+
+use deskbell_domain::sla::Calendar;
+use deskbell_domain::ticket::Priority;
 
 use deskbell_store::events::{self, NewEvent};
 use deskbell_store::sla::{self, Alert, DueAlert};
@@ -20,15 +24,32 @@ use crate::state::AppState;
 /// Alerts handled per transaction batch of a pass.
 const PASS_LIMIT: usize = 200;
 
-/// Who hears about an alert: the assignee, else the ticket's team (DESIGN §3). The on-call
-/// rota for critical tickets outside business hours arrives with the on-call schedule.
-fn recipients(tx: &mut Tx<'_>, t: &Ticket) -> Result<Vec<i64>, StoreError> {
+/// The support department's own hours: outside them, a critical ticket's alerts also go to
+/// whoever is on call.
+const OFFICE_HOURS: &str = "pl-business-08-20";
+
+fn office_hours() -> Option<&'static Calendar> {
+    static OFFICE: OnceLock<Option<Calendar>> = OnceLock::new();
+    OFFICE.get_or_init(|| Calendar::builtin(OFFICE_HOURS).ok()).as_ref()
+}
+
+/// Who hears about an alert: the assignee and the ticket's team, and for a critical ticket
+/// outside the department's hours the people on call (DESIGN §3).
+fn recipients(tx: &mut Tx<'_>, t: &Ticket, now: Timestamp) -> Result<Vec<i64>, StoreError> {
     let mut out: Vec<i64> = t.assignee_id.into_iter().collect();
+    let add = |out: &mut Vec<i64>, p: i64| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
     if let Some(team) = t.team_id {
         for m in orgs::team(tx, team)?.members {
-            if !out.contains(&m) {
-                out.push(m);
-            }
+            add(&mut out, m);
+        }
+    }
+    if t.priority == Priority::Critical && office_hours().is_none_or(|c| !c.is_open(now)) {
+        for p in sla::on_call(tx, t.team_id, now)? {
+            add(&mut out, p);
         }
     }
     Ok(out)
@@ -58,15 +79,21 @@ fn fire(tx: &mut Tx<'_>, a: &DueAlert, now: Timestamp) -> Result<bool, StoreErro
             reason: None,
         },
     )?;
-    for person in recipients(tx, &t)? {
+    for person in recipients(tx, &t, now)? {
         sla::notify(tx, person, t.id, a.alert.as_str(), &message, now)?;
     }
     Ok(true)
 }
 
-/// One pass: fires every alert due at `now`. Returns how many this call fired. Tests step
-/// the watch with this and an injected time.
+/// One pass: moves open clocks to scheduled calendar versions whose instant has come (their
+/// deadlines may move), then fires every alert due at `now`. Returns how many alerts this
+/// call fired. Tests step the watch with this and an injected time.
 pub fn run_once(store: &Store, now: Timestamp) -> Result<usize, StoreError> {
+    match crate::sla::clocks::apply_due_versions(store, now) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(versions = n, "scheduled calendar versions in force"),
+        Err(e) => tracing::error!(error = %e.message, "cannot apply a scheduled calendar version"),
+    }
     let mut fired = 0;
     loop {
         let due = store.read(|tx| sla::due_alerts(tx, now, PASS_LIMIT))?;
@@ -96,16 +123,8 @@ pub fn run_once(store: &Store, now: Timestamp) -> Result<usize, StoreError> {
 
 /// Runs the watch every second until `stop` turns true.
 pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = stop.changed() => break,
-        }
-        if *stop.borrow() {
-            break;
-        }
+    let mut tick = crate::jobs::every(Duration::from_secs(1));
+    while crate::jobs::next_tick(&mut tick, &mut stop).await {
         let store = state.store.clone();
         let now = state.now();
         match tokio::task::spawn_blocking(move || run_once(&store, now)).await {

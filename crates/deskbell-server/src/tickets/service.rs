@@ -215,6 +215,18 @@ pub fn create(
     limits: Limits,
     now: Timestamp,
 ) -> Result<(Ticket, Article), ApiError> {
+    create_with_mail(tx, actor, input, None, limits, now)
+}
+
+/// [`create`] for a ticket opened by a mail, whose first article keeps the mail's headers.
+pub fn create_with_mail(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    input: NewTicket,
+    mail: Option<MailMeta>,
+    limits: Limits,
+    now: Timestamp,
+) -> Result<(Ticket, Article), ApiError> {
     let subject = clean_text("subject", &input.subject, SUBJECT_MAX, false)?;
     let body = clean_text("body", &input.body, BODY_MAX, true)?;
     check_uploads(&input.attachments, limits)?;
@@ -267,6 +279,7 @@ pub fn create(
         (_, false) => match actor.via {
             crate::auth::Via::Token { .. } => Channel::Api,
             crate::auth::Via::Session { .. } => Channel::Portal,
+            crate::auth::Via::Mail { .. } => Channel::Email,
         },
     };
     let local_it_checks = match (&input.local_it_checks, input.priority) {
@@ -328,9 +341,10 @@ pub fn create(
         tx,
         &ticket,
         actor.id(),
-        NewArticle { kind, body, call, mail: None, attachments: input.attachments },
+        NewArticle { kind, body, call, mail, attachments: input.attachments },
         now,
     )?;
+    crate::mail::outbox::ticket_created(tx, &ticket, &article, actor, now)?;
     Ok((ticket, article))
 }
 
@@ -581,6 +595,7 @@ pub fn transition(
             reason: reason.as_deref(),
         },
     )?;
+    crate::mail::outbox::status_changed(tx, &before, &saved, actor, limits.reopen_days, now)?;
     Ok(saved)
 }
 
@@ -683,5 +698,6 @@ pub fn add_article(
             },
         )?;
     }
+    crate::mail::outbox::article_added(tx, &saved, &article, actor, now)?;
     Ok((saved, article))
 }

@@ -8,6 +8,7 @@
 mod auth;
 mod authz;
 mod bad_input;
+mod mail;
 mod openapi;
 mod sla;
 mod sla_admin;

@@ -265,6 +265,10 @@ impl Client {
         self.send(self.req(reqwest::Method::POST, path).json(body)).await
     }
 
+    pub fn delete_req(&self, path: &str) -> reqwest::RequestBuilder {
+        self.req(reqwest::Method::DELETE, path)
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(self.req(reqwest::Method::PATCH, path).json(body)).await
     }

@@ -1,0 +1,252 @@
+//! Composition of outgoing mail, checked by reading the bytes back with our own parser and
+//! by looking at the raw header block a receiving server would see.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashSet;
+
+use deskbell_mail::{Address, Attachment, AutoSubmitted, Limits, MailError, Outbound, compose, new_message_id, parse};
+
+fn reply() -> Outbound {
+    Outbound {
+        message_id: "out.42@desk.example.com".into(),
+        from: Address::named("desk@example.com", "Serwis Żółw"),
+        reply_to: Some(Address::new("reply+12@desk.example.com")),
+        to: vec![Address::named("jan@example.pl", "Jan Łęcki"), Address::new("anna@example.pl")],
+        cc: vec![Address::new("szef@example.pl")],
+        subject: "Re: [#12] Zażółć gęślą jaźń ĄĆĘŁŃÓŚŹŻ".into(),
+        in_reply_to: Some("<abc.123@mail.example.pl>".into()),
+        references: vec!["root@desk.example.com".into(), "abc.123@mail.example.pl".into()],
+        text: "Dzień dobry,\n\nąćęłńóśźż ĄĆĘŁŃÓŚŹŻ — naprawione.\n\nSerwis".into(),
+        html: None,
+        auto_submitted: AutoSubmitted::No,
+        date: "2024-01-02T09:00:00Z".parse().unwrap(),
+        attachments: vec![],
+    }
+}
+
+/// The header block: everything before the first empty line.
+fn header_block(bytes: &[u8]) -> String {
+    let text = String::from_utf8(bytes.to_vec()).expect("composed mail is 7-bit clean here");
+    text.split("\r\n\r\n").next().unwrap().to_owned()
+}
+
+/// Header names at the start of unfolded lines.
+fn header_names(bytes: &[u8]) -> Vec<String> {
+    header_block(bytes)
+        .split("\r\n")
+        .filter(|line| !line.starts_with([' ', '\t']))
+        .filter_map(|line| line.split_once(':').map(|(name, _)| name.to_ascii_lowercase()))
+        .collect()
+}
+
+#[test]
+fn composed_reply_parses_back_to_the_same_message() {
+    let out = reply();
+    let bytes = compose(&out).unwrap();
+    let back = parse(&bytes, &Limits::default()).unwrap();
+    assert_eq!(back.message_id.as_deref(), Some("out.42@desk.example.com"));
+    assert_eq!(back.subject, out.subject);
+    assert_eq!(back.from, out.from);
+    assert_eq!(back.reply_to, out.reply_to);
+    assert_eq!(back.to, out.to);
+    assert_eq!(back.cc, out.cc);
+    assert_eq!(back.in_reply_to, ["abc.123@mail.example.pl"]);
+    assert_eq!(back.references, out.references);
+    assert_eq!(back.date, Some(out.date));
+    assert_eq!(back.text, out.text);
+    assert_eq!(back.html, None);
+    assert_eq!(back.auto, None, "an agent's answer is not automatic mail");
+}
+
+#[test]
+fn headers_are_ascii_with_rfc2047_words_and_lines_end_in_crlf() {
+    let bytes = compose(&reply()).unwrap();
+    let headers = header_block(&bytes);
+    assert!(headers.is_ascii(), "{headers}");
+    let subject = headers.split("\r\n").find(|l| l.starts_with("Subject:")).unwrap();
+    assert!(subject.to_ascii_lowercase().contains("=?utf-8?"), "{subject}");
+    assert!(headers.contains("<desk@example.com>"), "{headers}");
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' {
+            assert_eq!(bytes.get(i.wrapping_sub(1)), Some(&b'\r'), "bare LF at byte {i}");
+        }
+    }
+    for line in String::from_utf8_lossy(&bytes).split("\r\n") {
+        assert!(line.len() <= 998, "RFC 5322 line limit");
+    }
+}
+
+#[test]
+fn subject_with_crlf_cannot_add_a_bcc_header() {
+    let mut out = reply();
+    out.subject = "Hello\r\nBcc: x@evil.example\r\n\r\nbody".into();
+    let bytes = compose(&out).unwrap();
+    let names = header_names(&bytes);
+    assert!(!names.contains(&"bcc".to_owned()), "{names:?}");
+    assert_eq!(names.iter().filter(|n| *n == "subject").count(), 1);
+    // Cleaned to one line before encoding, so no encoded CR/LF reaches other mail clients.
+    assert!(
+        header_block(&bytes).contains("\r\nSubject: Hello Bcc: x@evil.example body\r\n"),
+        "{}",
+        header_block(&bytes)
+    );
+    let back = parse(&bytes, &Limits::default()).unwrap();
+    assert_eq!(back.subject, "Hello Bcc: x@evil.example body");
+    assert_eq!(back.text, reply().text, "the injected blank line did not start the body early");
+}
+
+#[test]
+fn display_names_and_ids_with_crlf_cannot_add_headers() {
+    let mut out = reply();
+    out.from.name = Some("Eve\r\nBcc: x@evil.example".into());
+    out.to[0].name = Some("Jan\nX-Injected: 1".into());
+    out.in_reply_to = Some("a@b>\r\nBcc: <x@evil.example".into());
+    out.references = vec!["r@x\r\nX-Injected: 2".into()];
+    let bytes = compose(&out).unwrap();
+    let names = header_names(&bytes);
+    assert!(!names.iter().any(|n| n == "bcc" || n == "x-injected"), "{names:?}");
+    let back = parse(&bytes, &Limits::default()).unwrap();
+    assert_eq!(back.from.name.as_deref(), Some("Eve Bcc: x@evil.example"));
+}
+
+#[test]
+fn automatic_mail_is_marked_so_responders_stay_quiet() {
+    let mut out = reply();
+    for (kind, value) in
+        [(AutoSubmitted::AutoReplied, "auto-replied"), (AutoSubmitted::AutoGenerated, "auto-generated")]
+    {
+        out.auto_submitted = kind;
+        let bytes = compose(&out).unwrap();
+        let headers = header_block(&bytes);
+        assert!(headers.contains(&format!("Auto-Submitted: {value}\r\n")), "{headers}");
+        assert!(headers.contains("X-Auto-Response-Suppress: All\r\n"), "{headers}");
+        assert_eq!(parse(&bytes, &Limits::default()).unwrap().auto, Some(deskbell_mail::AutoKind::AutoReply));
+    }
+    out.auto_submitted = AutoSubmitted::No;
+    assert!(!header_block(&compose(&out).unwrap()).contains("Auto-Submitted"));
+}
+
+#[test]
+fn html_inline_images_and_attachments_round_trip() {
+    let mut out = reply();
+    out.html = Some("<p>Dzień dobry, <b>ąćęłńóśźż</b></p><img src=\"cid:logo@desk.example.com\">".into());
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+    let pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    out.attachments = vec![
+        Attachment {
+            filename: "logo.png".into(),
+            content_type: "image/png".into(),
+            content_id: Some("logo@desk.example.com".into()),
+            inline: true,
+            bytes: png.clone(),
+        },
+        Attachment {
+            filename: "raport źródłowy.pdf".into(),
+            content_type: "application/pdf".into(),
+            content_id: None,
+            inline: false,
+            bytes: pdf.clone(),
+        },
+    ];
+    let bytes = compose(&out).unwrap();
+    let raw = String::from_utf8_lossy(&bytes);
+    for structure in ["multipart/mixed", "multipart/related", "multipart/alternative"] {
+        assert!(raw.contains(structure), "{structure} missing");
+    }
+    let back = parse(&bytes, &Limits::default()).unwrap();
+    assert_eq!(back.text, out.text);
+    let html = back.html.expect("html");
+    assert!(html.contains("<b>ąćęłńóśźż</b>") && html.contains("cid:logo@desk.example.com"), "{html}");
+    assert_eq!(back.attachments.len(), 2);
+    let logo = back.attachments.iter().find(|a| a.content_id.is_some()).unwrap();
+    assert_eq!((logo.filename.as_str(), logo.content_type.as_str(), logo.inline), ("logo.png", "image/png", true));
+    assert_eq!(logo.content_id.as_deref(), Some("logo@desk.example.com"));
+    assert_eq!(logo.bytes, png);
+    let report = back.attachments.iter().find(|a| a.content_id.is_none()).unwrap();
+    assert_eq!(
+        (report.filename.as_str(), report.content_type.as_str(), report.inline),
+        ("raport źródłowy.pdf", "application/pdf", false)
+    );
+    assert_eq!(report.bytes, pdf);
+}
+
+#[test]
+fn inline_images_without_html_are_sent_as_attachments() {
+    let mut out = reply();
+    out.attachments = vec![Attachment {
+        filename: "../photo.jpg".into(),
+        content_type: "image/jpeg\r\nX-Injected: 1".into(),
+        content_id: Some("p@x".into()),
+        inline: true,
+        bytes: vec![0xFF, 0xD8, 0xFF],
+    }];
+    let bytes = compose(&out).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("multipart/related"));
+    assert!(!header_names(&bytes).iter().any(|n| n == "x-injected"));
+    let back = parse(&bytes, &Limits::default()).unwrap();
+    assert_eq!(back.attachments.len(), 1);
+    assert_eq!(back.attachments[0].filename, "photo.jpg");
+    assert_eq!(back.attachments[0].content_type, "application/octet-stream", "an invalid type is not passed on");
+    assert_eq!(back.attachments[0].bytes, [0xFF, 0xD8, 0xFF]);
+}
+
+#[test]
+fn invalid_outbound_messages_are_refused() {
+    let mut out = reply();
+    out.from = Address::new("desk example com");
+    assert_eq!(compose(&out), Err(MailError::InvalidAddress("desk example com".into())));
+
+    let mut out = reply();
+    out.cc.push(Address::new("x@y>\r\nBcc: z@evil"));
+    assert!(matches!(compose(&out), Err(MailError::InvalidAddress(_))));
+
+    let mut out = reply();
+    out.to.clear();
+    out.cc.clear();
+    assert_eq!(compose(&out), Err(MailError::NoRecipients));
+
+    let mut out = reply();
+    out.message_id = "<no-at-sign>".into();
+    assert_eq!(compose(&out), Err(MailError::InvalidMessageId("<no-at-sign>".into())));
+}
+
+#[test]
+fn cc_only_messages_are_allowed() {
+    let mut out = reply();
+    out.to.clear();
+    let back = parse(&compose(&out).unwrap(), &Limits::default()).unwrap();
+    assert!(back.to.is_empty());
+    assert_eq!(back.cc, out.cc);
+}
+
+#[test]
+fn new_message_ids_are_unique_and_usable() {
+    let ids: Vec<String> = (0..10_000).map(|_| new_message_id("Desk.Example.com")).collect();
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
+    for id in &ids[..3] {
+        assert!(id.ends_with("@desk.example.com"), "{id}");
+        assert!(!id.contains(['<', '>', ' ']), "{id}");
+    }
+    assert!(new_message_id("evil>\r\n.com").ends_with("@evil.com"));
+    assert!(new_message_id("").ends_with("@localhost"));
+
+    let mut out = reply();
+    out.message_id = ids[0].clone();
+    let back = parse(&compose(&out).unwrap(), &Limits::default()).unwrap();
+    assert_eq!(back.message_id.as_ref(), Some(&ids[0]));
+}
+
+#[test]
+fn lone_carriage_returns_and_dots_in_the_body_do_not_reach_the_wire_bare() {
+    let mut out = reply();
+    out.text = "line one\rline two\r\n.\r\nline three\n.\n".into();
+    let bytes = compose(&out).unwrap();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\r' {
+            assert_eq!(bytes.get(i + 1), Some(&b'\n'), "bare CR at byte {i}");
+        }
+    }
+    let back = parse(&bytes, &Limits::default()).unwrap();
+    assert_eq!(back.text, "line one\nline two\n.\nline three\n.");
+}

@@ -1,0 +1,238 @@
+//! What a ticket change sends by mail, queued in the change's own transaction.
+//!
+//! The ticket service calls these hooks from its write functions; the SLA watch calls
+//! [`sla_alert`]. Each writes an outbox row with the template, its parameters and a fresh
+//! Message-ID (stored with the article it carries, so the customer's reply threads back);
+//! the sender job renders and delivers it. Without a mailbox that can send, nothing is queued.
+
+use base64::Engine;
+use deskbell_domain::article::ArticleKind;
+use deskbell_domain::person::Role;
+use deskbell_domain::ticket::{Channel, Status};
+use deskbell_store::mail::{self, Mailbox, OutboxInput};
+use deskbell_store::people;
+use deskbell_store::tickets::{Article, Ticket};
+use deskbell_store::{StoreError, Tx};
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+
+use super::templates::{Params, Template};
+use crate::auth::{Actor, Via};
+
+/// Automatic answers to one address per hour; more means a loop with an auto-responder that
+/// ignores Auto-Submitted.
+pub const AUTO_REPLIES_PER_HOUR: i64 = 5;
+
+fn random_key() -> String {
+    let mut bytes = [0u8; 24];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The hash a tracking secret is stored as.
+pub fn tracking_hash(key: &str) -> String {
+    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn mailbox_for(tx: &mut Tx<'_>, actor: Option<&Actor>, ticket: Option<i64>) -> Result<Option<Mailbox>, StoreError> {
+    if let Some(Actor { via: Via::Mail { mailbox_id }, .. }) = actor {
+        let m = mail::mailbox(tx, *mailbox_id)?;
+        if m.active && m.smtp.is_some() {
+            return Ok(Some(m));
+        }
+    }
+    mail::outgoing_mailbox(tx, ticket)
+}
+
+fn domain_of(address: &str) -> &str {
+    address.rsplit_once('@').map_or("localhost", |(_, d)| d)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn queue(
+    tx: &mut Tx<'_>,
+    mailbox: &Mailbox,
+    template: Template,
+    ticket: Option<i64>,
+    article: Option<i64>,
+    language: &str,
+    message_id: String,
+    params: &Params,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut recipients: Vec<String> =
+        params.to.iter().map(|(e, _)| e.clone()).chain(params.cc.iter().cloned()).collect();
+    recipients.sort();
+    recipients.dedup();
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let params = serde_json::to_string(params).map_err(|e| StoreError::Db(e.to_string()))?;
+    mail::enqueue(
+        tx,
+        &OutboxInput {
+            mailbox_id: mailbox.id,
+            ticket_id: ticket,
+            article_id: article,
+            template: template.as_str().to_owned(),
+            envelope_from: mailbox.address.clone(),
+            recipients,
+            message_id,
+            params,
+            language: language.to_owned(),
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// The requester, unless mail to them bounces.
+fn requester(tx: &mut Tx<'_>, t: &Ticket) -> Result<Option<deskbell_store::people::Person>, StoreError> {
+    let p = people::get(tx, t.requester_id)?;
+    if mail::bounce_of(tx, p.email.as_str())?.is_some() || !p.active {
+        return Ok(None);
+    }
+    Ok(Some(p))
+}
+
+/// A new ticket: "received" with the number and a secret tracking link, to the requester.
+/// In answer to a mail it is an automatic reply, so it is rate-limited per address.
+pub fn ticket_created(
+    tx: &mut Tx<'_>,
+    t: &Ticket,
+    first: &Article,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let Some(mailbox) = mailbox_for(tx, Some(actor), Some(t.id))? else { return Ok(()) };
+    let Some(person) = requester(tx, t)? else { return Ok(()) };
+    let answers_mail = t.channel == Channel::Email;
+    if answers_mail {
+        let hour_ago = now - SignedDuration::from_hours(1);
+        if mail::auto_replies_since(tx, person.email.as_str(), hour_ago)? >= AUTO_REPLIES_PER_HOUR {
+            tracing::warn!(to = %person.email.as_str(), ticket = t.number, "automatic answer suppressed: rate limit");
+            return Ok(());
+        }
+        mail::record_auto_reply(tx, person.email.as_str(), now)?;
+    }
+    let key = random_key();
+    mail::set_tracking_hash(tx, t.id, &tracking_hash(&key))?;
+    let inbound = first.mail.as_ref().and_then(|m| m.message_id.clone());
+    let params = Params {
+        number: t.number,
+        subject: t.subject.clone(),
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        tracking_key: Some(key),
+        in_reply_to: inbound.clone(),
+        references: inbound.into_iter().collect(),
+        answers_mail,
+        ..Params::default()
+    };
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    queue(tx, &mailbox, Template::Received, Some(t.id), None, person.language.as_str(), mid, &params, now)
+}
+
+/// An agent's public reply goes to the requester and the ticket's cc.
+pub fn article_added(
+    tx: &mut Tx<'_>,
+    t: &Ticket,
+    a: &Article,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    if !actor.is_vendor() || a.kind != ArticleKind::PublicReply {
+        return Ok(());
+    }
+    let Some(mailbox) = mailbox_for(tx, None, Some(t.id))? else { return Ok(()) };
+    let person = requester(tx, t)?;
+    let mut to = Vec::new();
+    if let Some(p) = &person {
+        to.push((p.email.as_str().to_owned(), Some(p.name.clone())));
+    }
+    let cc: Vec<String> = t.cc.iter().filter(|c| mail::bounce_of(tx, c).ok().flatten().is_none()).cloned().collect();
+    let references = mail::thread_ids(tx, t.id)?;
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    mail::set_article_message_id(tx, a.id, &mid)?;
+    let params = Params {
+        number: t.number,
+        subject: t.subject.clone(),
+        recipient_name: person.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        to,
+        cc,
+        body: Some(a.body.clone()),
+        agent_name: Some(actor.person.name.clone()),
+        in_reply_to: references.last().cloned(),
+        references,
+        ..Params::default()
+    };
+    let lang = person.as_ref().map_or("pl", |p| p.language.as_str());
+    queue(tx, &mailbox, Template::AgentReply, Some(t.id), Some(a.id), lang, mid, &params, now)
+}
+
+/// Status changes the customer hears about: resolved (confirm or reopen) and waiting for the
+/// customer's answer.
+pub fn status_changed(
+    tx: &mut Tx<'_>,
+    before: &Ticket,
+    after: &Ticket,
+    actor: &Actor,
+    reopen_days: u32,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let template = match (before.status, after.status) {
+        (b, Status::Resolved) if b != Status::Resolved => Template::Resolved,
+        (b, Status::WaitingForCustomer) if b != Status::WaitingForCustomer => Template::WaitingReminder,
+        _ => return Ok(()),
+    };
+    if !actor.is_vendor() {
+        return Ok(());
+    }
+    let Some(mailbox) = mailbox_for(tx, None, Some(after.id))? else { return Ok(()) };
+    let Some(person) = requester(tx, after)? else { return Ok(()) };
+    let references = mail::thread_ids(tx, after.id)?;
+    let key = (template == Template::Resolved).then(random_key);
+    if let Some(k) = &key {
+        mail::set_tracking_hash(tx, after.id, &tracking_hash(k))?;
+    }
+    let params = Params {
+        number: after.number,
+        subject: after.subject.clone(),
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        tracking_key: key,
+        in_reply_to: references.last().cloned(),
+        references,
+        reopen_days,
+        ..Params::default()
+    };
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    queue(tx, &mailbox, template, Some(after.id), None, person.language.as_str(), mid, &params, now)
+}
+
+/// An SLA warning or breach, to one person on the vendor side.
+pub fn sla_alert(
+    tx: &mut Tx<'_>,
+    t: &Ticket,
+    person_id: i64,
+    breach: bool,
+    message: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let person = people::get(tx, person_id)?;
+    if !person.active || !matches!(person.role, Role::Agent | Role::Supervisor | Role::Admin) {
+        return Ok(());
+    }
+    let Some(mailbox) = mailbox_for(tx, None, Some(t.id))? else { return Ok(()) };
+    let params = Params {
+        number: t.number,
+        subject: t.subject.clone(),
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        body: Some(message.to_owned()),
+        ..Params::default()
+    };
+    let template = if breach { Template::SlaBreach } else { Template::SlaWarning };
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    queue(tx, &mailbox, template, Some(t.id), None, person.language.as_str(), mid, &params, now)
+}
