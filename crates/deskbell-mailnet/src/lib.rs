@@ -39,6 +39,9 @@ mod imap;
 mod smtp;
 mod tls;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use imap::{Batch, Fetched, ImapConfig, Wake, fetch_after, mark_seen, wait_for_mail};
 pub use smtp::{SendError, SmtpConfig, send};
 

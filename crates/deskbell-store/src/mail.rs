@@ -558,22 +558,14 @@ pub fn thread_ids(tx: &mut Tx<'_>, ticket_id: i64) -> Result<Vec<String>, StoreE
 /// The mailbox a ticket's mail goes out through: the one its latest inbound message came
 /// to, else the first active mailbox that can send.
 pub fn outgoing_mailbox(tx: &mut Tx<'_>, ticket_id: Option<i64>) -> Result<Option<Mailbox>, StoreError> {
-    if let Some(t) = ticket_id {
-        let via = tx.query_opt(
-            &format!(
-                "SELECT {} FROM mailboxes m WHERE m.active AND m.smtp_host IS NOT NULL AND m.id = \
-                 (SELECT mailbox_id FROM mail_messages WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1)",
-                MAILBOX_COLS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ")
-            ),
-            params![t],
-        )?;
-        if let Some(r) = via {
-            return mailbox_from(&r).map(Some);
-        }
-    }
+    // One round trip: every ticket change asks, and most installations have one mailbox.
     tx.query_opt(
-        &format!("SELECT {MAILBOX_COLS} FROM mailboxes WHERE active AND smtp_host IS NOT NULL ORDER BY id LIMIT 1"),
-        &[],
+        &format!(
+            "SELECT {MAILBOX_COLS} FROM mailboxes WHERE active AND smtp_host IS NOT NULL ORDER BY \
+             CASE WHEN id = (SELECT mailbox_id FROM mail_messages WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1) \
+             THEN 0 ELSE 1 END, id LIMIT 1"
+        ),
+        params![ticket_id],
     )?
     .map(|r| mailbox_from(&r))
     .transpose()

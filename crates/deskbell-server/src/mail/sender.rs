@@ -52,7 +52,7 @@ fn smtp_config(e: &Endpoint) -> SmtpConfig {
 }
 
 /// Composes a queued row's message (first attempt only; later attempts reuse the bytes).
-fn compose(store: &Store, row: &OutboxRow, base_url: &str, now: Timestamp) -> Result<Vec<u8>, String> {
+pub fn compose_row(store: &Store, row: &OutboxRow, base_url: &str, now: Timestamp) -> Result<Vec<u8>, String> {
     if let Some(raw) = &row.raw {
         return Ok(raw.clone());
     }
@@ -89,7 +89,7 @@ pub async fn run_once(store: &Store, base_url: &str, now: Timestamp) -> Result<u
         let s = store.clone();
         let base = base_url.to_owned();
         let row2 = row.clone();
-        let composed = tokio::task::spawn_blocking(move || compose(&s, &row2, &base, now))
+        let composed = tokio::task::spawn_blocking(move || compose_row(&s, &row2, &base, now))
             .await
             .map_err(|e| StoreError::Db(e.to_string()))?;
         let result = match composed {

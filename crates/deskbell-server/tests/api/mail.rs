@@ -19,6 +19,7 @@ both_backends!(
     automatic_mail_and_bounces_open_no_tickets_and_get_no_answers,
     broken_oversized_and_unstorable_mail_is_quarantined_and_can_be_retried,
     mailboxes_are_validated_and_never_show_their_passwords,
+    a_header_smuggled_into_a_subject_never_reaches_an_outgoing_header,
 );
 
 const LIMITS: Limits = Limits { attachment_max_bytes: 10 << 20, reopen_days: 7 };
@@ -328,4 +329,34 @@ async fn mailboxes_are_validated_and_never_show_their_passwords(app: TestApp) {
     let agent = app.login("agent@vendor.test").await;
     let (s, _) = agent.get("/api/v1/mailboxes").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn a_header_smuggled_into_a_subject_never_reaches_an_outgoing_header(app: TestApp) {
+    let mb = mailbox(&app).await;
+    let raw = message(
+        "recepcja@pod-rozami.test",
+        "=?utf-8?q?Faktura=0D=0ABcc:_evil@attacker.test=0D=0A?=",
+        "smuggle@x",
+        "",
+        "Treść",
+    );
+    let n = number(&ingest(&app, &mb, &raw).await);
+    let agent = app.login("agent@vendor.test").await;
+    let (_, t) = agent.get(&format!("/api/v1/tickets/{n}")).await;
+    assert_eq!(t["subject"], "Faktura Bcc: evil@attacker.test");
+    // The "received" answer quotes the subject; composed, it stays inside the Subject line.
+    let row = outbox(&app).await.pop().unwrap();
+    let store = app.store.clone();
+    let sent = tokio::task::spawn_blocking(move || {
+        deskbell_server::mail::sender::compose_row(&store, &row, "https://desk.example", Timestamp::now())
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let text = String::from_utf8_lossy(&sent);
+    let headers = text.split("\r\n\r\n").next().unwrap();
+    assert!(!headers.lines().any(|l| l.to_ascii_lowercase().starts_with("bcc:")), "{headers}");
+    let back = deskbell_mail::parse(&sent, &deskbell_mail::Limits::default()).unwrap();
+    assert!(back.subject.contains("Faktura Bcc: evil@attacker.test"), "{}", back.subject);
+    assert!(back.cc.is_empty());
 }

@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod bad_input;
 mod mail;
+mod mail_e2e;
 mod openapi;
 mod sla;
 mod sla_admin;

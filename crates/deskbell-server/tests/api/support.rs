@@ -217,7 +217,19 @@ impl TestApp {
     /// Counts of the tables a failed request must not have touched.
     pub async fn snapshot(&self) -> Vec<i64> {
         let mut v = Vec::new();
-        for t in ["tickets", "articles", "ticket_events", "attachments", "blobs", "people", "organisations"] {
+        for t in [
+            "tickets",
+            "articles",
+            "ticket_events",
+            "attachments",
+            "blobs",
+            "people",
+            "organisations",
+            "clock_events",
+            "mail_messages",
+            "mail_quarantine",
+            "outbox",
+        ] {
             v.push(self.count(t).await);
         }
         v

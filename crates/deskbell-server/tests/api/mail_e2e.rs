@@ -1,0 +1,146 @@
+//! The mail channel end to end against real servers: a customer's message sent over SMTP
+//! lands in the support mailbox (Postfix → Dovecot), deskbell polls it over IMAP into a new
+//! ticket, answers it through its outbox, the answers arrive in the customer's mailbox with
+//! threading headers, and the customer's reply to them joins the same ticket — once, however
+//! often the mailbox is read.
+
+use std::time::{Duration, Instant};
+
+use deskbell_mail::AutoKind;
+use deskbell_mailnet::testing::{fetch_until, servers};
+use deskbell_server::mail::{poller, sender};
+use deskbell_server::tickets::service::Limits;
+use deskbell_store::mail::{self, Mailbox};
+use jiff::Timestamp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::both_backends;
+use crate::support::TestApp;
+
+both_backends!(a_customer_mail_round_trip_through_real_imap_and_smtp_servers);
+
+const LIMITS: Limits = Limits { attachment_max_bytes: 10 << 20, reopen_days: 7 };
+
+/// Polls until `want` new messages were stored (Postfix hands over to Dovecot a moment after
+/// SMTP says OK).
+async fn poll_until_stored(app: &TestApp, mb: &Mailbox, want: usize) -> poller::Pass {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut total = poller::Pass::default();
+    loop {
+        let p = poller::poll_once(&app.store, mb, LIMITS, Timestamp::now()).await.unwrap();
+        total.fetched += p.fetched;
+        total.stored += p.stored;
+        total.duplicates += p.duplicates;
+        total.quarantined += p.quarantined;
+        if total.stored >= want {
+            return total;
+        }
+        assert!(Instant::now() < deadline, "only {} of {want} messages stored", total.stored);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn a_customer_mail_round_trip_through_real_imap_and_smtp_servers(app: TestApp) {
+    let Some(servers) = servers() else { return };
+    let support = servers.new_mailbox("support");
+    let customer = servers.new_mailbox("customer");
+    let mut admin = app.login("admin@vendor.test").await;
+    let (s, person) = admin
+        .post(
+            "/api/v1/people",
+            &json!({"email": customer, "name": "Recepcja Testowa", "role": "customer_user",
+                    "organisation_id": app.world.rozy, "language": "pl"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{person}");
+    let (s, m) = admin
+        .post(
+            "/api/v1/mailboxes",
+            &json!({"name": "e2e", "address": support, "display_name": "Wsparcie",
+                    "imap": {"host": "127.0.0.1", "port": servers.imap_port(), "security": "plain",
+                             "user": support, "password": servers.password()},
+                    "smtp": {"host": "127.0.0.1", "port": servers.smtp_port(), "security": "plain"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let id = m["id"].as_i64().unwrap();
+    let mb = app.db(move |tx| mail::mailbox(tx, id).unwrap()).await;
+
+    // 1. The customer writes to support.
+    let first = format!(
+        "From: Recepcja Testowa <{customer}>\r\nTo: <{support}>\r\nSubject: =?utf-8?q?Drukarka_fiskalna_nie_drukuje?=\r\n\
+         Message-ID: <e2e-first.{id}@hotel.test>\r\nDate: Thu, 03 Dec 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nParagony się nie drukują.\r\n"
+    );
+    deskbell_mailnet::send(&servers.smtp(), &customer, std::slice::from_ref(&support), first.as_bytes()).await.unwrap();
+    let pass = poll_until_stored(&app, &mb, 1).await;
+    assert_eq!((pass.stored, pass.quarantined), (1, 0));
+    let ticket_id = app.db(move |tx| mail::register_rows(tx, id).unwrap()[0].2.unwrap()).await;
+    let number = app.db(move |tx| deskbell_store::tickets::by_id(tx, ticket_id).unwrap().number).await;
+    let mut agent = app.login("agent@vendor.test").await;
+    let (_, t) = agent.get(&format!("/api/v1/tickets/{number}")).await;
+    assert_eq!((t["subject"].as_str(), t["channel"].as_str()), (Some("Drukarka fiskalna nie drukuje"), Some("email")));
+
+    // 2. "Received" reaches the customer: automatic, threaded to their message.
+    assert_eq!(sender::run_once(&app.store, "https://desk.example", Timestamp::now()).await.unwrap(), 1);
+    let inbox = servers.imap(&customer);
+    let batch = fetch_until(&inbox, None, 0, 1).await;
+    let received = deskbell_mail::parse(&batch.messages[0].raw, &deskbell_mail::Limits::default()).unwrap();
+    assert!(received.subject.starts_with(&format!("[#{number}] Przyjęliśmy zgłoszenie")), "{}", received.subject);
+    assert_eq!(received.in_reply_to, [format!("e2e-first.{id}@hotel.test")]);
+    assert_eq!(received.auto, Some(AutoKind::AutoReply), "marked Auto-Submitted");
+    assert!(received.text.contains(&format!("https://desk.example/track/{number}?key=")), "{}", received.text);
+    assert_eq!(received.from.email, support);
+
+    // 3. The agent answers through the API; the answer arrives with the thread's headers.
+    let (s, reply) = agent
+        .post(
+            &format!("/api/v1/tickets/{number}/articles"),
+            &json!({"kind": "public_reply", "body": "Proszę sprawdzić papier."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{reply}");
+    assert_eq!(sender::run_once(&app.store, "https://desk.example", Timestamp::now()).await.unwrap(), 1);
+    let batch = fetch_until(&inbox, Some(batch.uid_validity), batch.messages[0].uid, 1).await;
+    let answer = deskbell_mail::parse(&batch.messages[0].raw, &deskbell_mail::Limits::default()).unwrap();
+    assert_eq!(answer.subject, format!("Re: [#{number}] Drukarka fiskalna nie drukuje"));
+    assert!(answer.text.starts_with("Proszę sprawdzić papier."), "{}", answer.text);
+    assert!(answer.references.contains(&format!("e2e-first.{id}@hotel.test")), "{:?}", answer.references);
+    assert_eq!(answer.auto, None, "a person's answer is not automatic");
+    let answer_id = answer.message_id.clone().unwrap();
+    let sent = app.db(move |tx| mail::outbox_for_ticket(tx, ticket_id).unwrap()).await;
+    assert!(sent.iter().all(|o| o.status == "sent"), "{sent:?}");
+    assert_eq!(sent[1].message_id, answer_id, "the Message-ID stored with the article is the one sent");
+
+    // 4. The customer replies to the answer, with a new subject: it threads by its headers.
+    let second = format!(
+        "From: <{customer}>\r\nTo: <{support}>\r\nSubject: papier jest\r\nMessage-ID: <e2e-second.{id}@hotel.test>\r\n\
+         In-Reply-To: <{answer_id}>\r\nReferences: <e2e-first.{id}@hotel.test> <{answer_id}>\r\n\
+         Date: Thu, 03 Dec 2026 11:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPapier jest, nadal nic.\r\n"
+    );
+    deskbell_mailnet::send(&servers.smtp(), &customer, std::slice::from_ref(&support), second.as_bytes())
+        .await
+        .unwrap();
+    let pass = poll_until_stored(&app, &mb, 1).await;
+    assert_eq!(pass.stored, 1);
+    let (_, articles) = agent.get(&format!("/api/v1/tickets/{number}/articles")).await;
+    let bodies: Vec<&str> = articles.as_array().unwrap().iter().map(|a| a["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["Paragony się nie drukują.", "Proszę sprawdzić papier.", "Papier jest, nadal nic."]);
+
+    // 5. Exactly once: a lost checkpoint (a crash, a second instance starting from scratch)
+    //    reads the whole folder again and stores nothing new.
+    let before = app.snapshot().await;
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || {
+        store.write(|tx| tx.execute("DELETE FROM imap_checkpoints WHERE mailbox_id = $1", deskbell_store::params![id]))
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let again = poller::poll_once(&app.store, &mb, LIMITS, Timestamp::now()).await.unwrap();
+    assert_eq!((again.fetched, again.stored, again.duplicates), (2, 0, 2));
+    assert_eq!(app.snapshot().await, before);
+    let (_, list) = admin.get("/api/v1/mailboxes").await;
+    assert_eq!(list[0]["last_error"], serde_json::Value::Null);
+}
