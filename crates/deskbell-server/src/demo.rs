@@ -91,6 +91,9 @@ pub fn load(store: &Store, now: Timestamp) -> Result<bool, StoreError> {
             Ok::<_, StoreError>(())
         })?;
     }
+    // The history's warnings and breaches, at their own instants rather than all at once
+    // when the watch first looks.
+    crate::sla::watch::fire_history(store, now)?;
     store.write(|tx| settings::set(tx, MARKER, &now.to_string()))?;
     Ok(true)
 }

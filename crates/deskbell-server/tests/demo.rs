@@ -182,6 +182,17 @@ fn the_tickets_run_sla_clocks_from_24_7_and_business_day_contracts(d: &Demo) {
     assert_eq!(without, 0, "tickets of covered products without a clock");
     assert!(d.count("SELECT COUNT(*) FROM ticket_clocks") >= 300);
     assert!(d.count("SELECT COUNT(*) FROM clock_events WHERE kind LIKE '%pause%'") > 0, "no ticket ever waited");
+    // The history's alerts fired when they fell due, not all at load time: each breach
+    // event is dated at its clock's breach instant, and nothing is left for the watch.
+    let breaches = d.count("SELECT COUNT(*) FROM ticket_events WHERE kind = 'sla_breach'");
+    assert!(breaches > 0, "months of history and not a single breach");
+    let late = d.count(
+        "SELECT COUNT(*) FROM ticket_events e JOIN ticket_clocks c ON c.ticket_id = e.ticket_id AND c.metric = e.field \
+         WHERE e.kind = 'sla_breach' AND e.at <> c.breach_at",
+    );
+    assert_eq!(late, 0, "breaches recorded at another moment than their instant");
+    let unfired = d.count("SELECT COUNT(*) FROM ticket_clocks WHERE breach_fired_at IS NULL AND breach_at <= (SELECT MAX(created_at) FROM tickets)");
+    assert_eq!(unfired, 0, "breaches due before the demo's last ticket left for the watch");
 }
 
 fn the_vendor_has_two_teams_and_two_products_installed_at_the_hotels(d: &Demo) {

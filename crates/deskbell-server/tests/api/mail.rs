@@ -20,6 +20,7 @@ both_backends!(
     broken_oversized_and_unstorable_mail_is_quarantined_and_can_be_retried,
     mailboxes_are_validated_and_never_show_their_passwords,
     a_header_smuggled_into_a_subject_never_reaches_an_outgoing_header,
+    sla_alerts_are_mailed_to_the_people_they_notify,
 );
 
 const LIMITS: Limits = Limits { attachment_max_bytes: 10 << 20, reopen_days: 7 };
@@ -359,4 +360,37 @@ async fn a_header_smuggled_into_a_subject_never_reaches_an_outgoing_header(app: 
     let back = deskbell_mail::parse(&sent, &deskbell_mail::Limits::default()).unwrap();
     assert!(back.subject.contains("Faktura Bcc: evil@attacker.test"), "{}", back.subject);
     assert!(back.cc.is_empty());
+}
+
+async fn sla_alerts_are_mailed_to_the_people_they_notify(app: TestApp) {
+    mailbox(&app).await;
+    let mut admin = app.login("admin@vendor.test").await;
+    let (s, c) = admin
+        .post(
+            "/api/v1/contracts",
+            &json!({"organisation_id": app.world.rozy, "name": "24/7", "valid_from": "2020-01-01",
+                    "product_ids": [app.world.premium], "calendar_id": 2}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let mut agent = app.login("agent@vendor.test").await;
+    let (s, t) = agent
+        .post(
+            "/api/v1/tickets",
+            &json!({"subject": "Stoi sprzedaż", "body": "Kasa", "priority": "critical", "requester_id": app.world.rozy_user,
+                    "product_id": app.world.premium, "assignee_id": app.world.agent2, "team_id": app.world.team}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let store = app.store.clone();
+    let later = Timestamp::now() + jiff::SignedDuration::from_mins(13);
+    let fired = tokio::task::spawn_blocking(move || deskbell_server::sla::watch::run_once(&store, later))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fired, 1, "the first-response warning at 12 of 15 minutes");
+    let mut to: Vec<Vec<String>> =
+        outbox(&app).await.into_iter().filter(|o| o.template == "sla_warning").map(|o| o.recipients).collect();
+    to.sort();
+    assert_eq!(to, [vec!["agent2@vendor.test".to_owned()], vec!["agent@vendor.test".to_owned()]]);
 }
