@@ -103,9 +103,17 @@ pub fn ingest(
     });
     match result {
         Ok(outcome) => Ok(outcome),
+        // Another instance stored it while we worked on it (its register row won).
+        Err(e) if e.code == DUPLICATE => {
+            store.write(|tx| advance(tx, mailbox, source, now))?;
+            Ok(Outcome::Duplicate)
+        }
         Err(e) => quarantine(store, mailbox, &key, raw, &e.message, source, now),
     }
 }
+
+/// The error code of a register row that another instance wrote first.
+const DUPLICATE: &str = "duplicate_message";
 
 /// A message the IMAP server reported larger than the mailbox's limit: only its beginning
 /// was fetched, and that is what the quarantine keeps, with the real size in the reason.
@@ -180,7 +188,7 @@ fn register(
     )?;
     if !fresh {
         // Another instance stored it between our check and now: undo everything.
-        return Err(ApiError::conflict("duplicate_message", "the message was stored by another instance"));
+        return Err(ApiError::conflict(DUPLICATE, "the message was stored by another instance"));
     }
     Ok(())
 }

@@ -137,6 +137,12 @@ pub struct MailView {
     pub from: Option<String>,
     pub to: Option<String>,
     pub cc: Option<String>,
+    /// The mail's HTML body, sanitised (no scripts, no remote images; `cid:` images point at
+    /// the article's inline attachments).
+    pub html: Option<String>,
+    /// Byte offset in `body` where the quoted history starts: show the text before it and
+    /// fold the rest away.
+    pub quote_start: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -168,6 +174,8 @@ impl From<Article> for ArticleView {
                 from: m.from,
                 to: m.to,
                 cc: m.cc,
+                html: m.html,
+                quote_start: m.quote_start,
             }),
             created_at: a.created_at,
             attachments: a.attachments.into_iter().map(AttachmentView::from).collect(),

@@ -142,7 +142,11 @@ async fn a_customer_mail_opens_a_ticket_and_the_answers_thread_both_ways(app: Te
     assert_eq!(ingest(&app, &mb, &raw).await, Outcome::Reply { number: n });
     let (_, articles) = agent.get(&format!("/api/v1/tickets/{n}/articles")).await;
     assert_eq!(articles.as_array().unwrap().len(), 4);
-    assert_eq!(articles[2]["body"].as_str().unwrap().lines().next(), Some("Nadal nie działa."));
+    let third = &articles[2];
+    let body = third["body"].as_str().unwrap();
+    let quote = third["mail"]["quote_start"].as_u64().unwrap() as usize;
+    assert_eq!(body[..quote].trim(), "Nadal nie działa.", "the quoted history is kept, and marked");
+    assert!(body[quote..].contains("> Proszę zrestartować kasę."));
 }
 
 async fn threading_never_crosses_into_another_organisation(app: TestApp) {

@@ -143,4 +143,26 @@ async fn a_customer_mail_round_trip_through_real_imap_and_smtp_servers(app: Test
     assert_eq!(app.snapshot().await, before);
     let (_, list) = admin.get("/api/v1/mailboxes").await;
     assert_eq!(list[0]["last_error"], serde_json::Value::Null);
+
+    // 6. Two instances polling the same mailbox at the same moment store each message once.
+    let tickets_before = app.count("tickets").await;
+    for i in 0..5 {
+        let raw = format!(
+            "From: <{customer}>\r\nTo: <{support}>\r\nSubject: Sprawa {i}\r\nMessage-ID: <e2e-par{i}.{id}@hotel.test>\r\n\
+             Date: Thu, 03 Dec 2026 12:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTreść {i}\r\n"
+        );
+        deskbell_mailnet::send(&servers.smtp(), &customer, std::slice::from_ref(&support), raw.as_bytes())
+            .await
+            .unwrap();
+    }
+    fetch_until(&servers.imap(&support), None, 0, 7).await;
+    let (a, b) = tokio::join!(
+        poller::poll_once(&app.store, &mb, LIMITS, Timestamp::now()),
+        poller::poll_once(&app.store, &mb, LIMITS, Timestamp::now())
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!((a.stored + b.stored, a.quarantined + b.quarantined), (5, 0), "{a:?} {b:?}");
+    assert_eq!(app.count("mail_quarantine").await, 0);
+    assert_eq!(app.count("tickets").await, tickets_before + 5);
+    assert_eq!(app.db(move |tx| mail::register_rows(tx, id).unwrap().len()).await, 7);
 }
