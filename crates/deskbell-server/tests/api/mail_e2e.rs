@@ -18,7 +18,10 @@ use serde_json::json;
 use crate::both_backends;
 use crate::support::TestApp;
 
-both_backends!(a_customer_mail_round_trip_through_real_imap_and_smtp_servers);
+both_backends!(
+    a_customer_mail_round_trip_through_real_imap_and_smtp_servers,
+    refused_and_unreachable_deliveries_and_oversized_mail_are_handled,
+);
 
 const LIMITS: Limits = Limits { attachment_max_bytes: 10 << 20, reopen_days: 7 };
 
@@ -165,4 +168,102 @@ async fn a_customer_mail_round_trip_through_real_imap_and_smtp_servers(app: Test
     assert_eq!(app.count("mail_quarantine").await, 0);
     assert_eq!(app.count("tickets").await, tickets_before + 5);
     assert_eq!(app.db(move |tx| mail::register_rows(tx, id).unwrap().len()).await, 7);
+}
+
+/// The sender against a server that refuses a recipient for good (kept as failed, never
+/// retried) and one that is not there (retried with backoff, then delivered); and a message
+/// over the mailbox's limit, quarantined after fetching only its beginning.
+async fn refused_and_unreachable_deliveries_and_oversized_mail_are_handled(app: TestApp) {
+    let Some(servers) = servers() else { return };
+    let support = servers.new_mailbox("support");
+    let customer = servers.new_mailbox("customer");
+    let mut admin = app.login("admin@vendor.test").await;
+    for (email, name) in [(customer.as_str(), "Recepcja"), ("nobody-here@deskbell.test", "Nikt")] {
+        let (s, p) = admin
+            .post(
+                "/api/v1/people",
+                &json!({"email": email, "name": name, "role": "customer_user", "organisation_id": app.world.rozy}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let body = |smtp_port: u16, max: i64| {
+        json!({"name": "e2e", "address": support,
+               "imap": {"host": "127.0.0.1", "port": servers.imap_port(), "security": "plain",
+                        "user": support, "password": servers.password()},
+               "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "plain"},
+               "max_message_bytes": max})
+    };
+    let (s, m) = admin.post("/api/v1/mailboxes", &body(servers.smtp_port(), 4096)).await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let id = m["id"].as_i64().unwrap();
+
+    // A ticket for a person whose mailbox does not exist: Postfix refuses it (550).
+    let nobody = app
+        .db(|tx| {
+            deskbell_store::people::by_email(tx, &"nobody-here@deskbell.test".parse().unwrap()).unwrap().unwrap().id
+        })
+        .await;
+    let mut agent = app.login("agent@vendor.test").await;
+    let (s, t) = agent
+        .post("/api/v1/tickets", &json!({"subject": "Telefon", "body": "Zgłoszenie telefoniczne", "priority": "standard", "requester_id": nobody}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let now = Timestamp::now();
+    assert_eq!(sender::run_once(&app.store, "https://desk.example", now).await.unwrap(), 0);
+    let row = app.db(|tx| mail::outbox_recent(tx, 1).unwrap().remove(0)).await;
+    assert_eq!((row.status.as_str(), row.attempts), ("failed", 1), "{row:?}");
+    assert!(row.last_error.as_deref().unwrap_or_default().contains("550"), "{row:?}");
+    assert_eq!(
+        sender::run_once(&app.store, "https://desk.example", now + jiff::SignedDuration::from_hours(1)).await.unwrap(),
+        0
+    );
+
+    // The SMTP server is unreachable: the "received" for the customer waits and is retried.
+    let (s, m) = admin.patch(&format!("/api/v1/mailboxes/{id}"), &body(closed, 4096)).await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    let customer_id = app
+        .db({
+            let c = customer.clone();
+            move |tx| deskbell_store::people::by_email(tx, &c.parse().unwrap()).unwrap().unwrap().id
+        })
+        .await;
+    let (s, _) = agent
+        .post("/api/v1/tickets", &json!({"subject": "Faktura", "body": "Nie da się wystawić faktury", "priority": "standard", "requester_id": customer_id}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let now = Timestamp::now();
+    assert_eq!(sender::run_once(&app.store, "https://desk.example", now).await.unwrap(), 0);
+    let row = app.db(|tx| mail::outbox_recent(tx, 1).unwrap().remove(0)).await;
+    assert_eq!((row.status.as_str(), row.attempts), ("pending", 1), "{row:?}");
+    let expected = Timestamp::from_microsecond((now + sender::backoff(1)).as_microsecond()).unwrap();
+    assert_eq!(row.next_attempt_at, expected, "first retry a minute later (stored to the microsecond)");
+    assert_eq!(sender::run_once(&app.store, "https://desk.example", now).await.unwrap(), 0, "not before its time");
+    let (s, _) = admin.patch(&format!("/api/v1/mailboxes/{id}"), &body(servers.smtp_port(), 4096)).await;
+    assert_eq!(s, StatusCode::OK);
+    let later = now + jiff::SignedDuration::from_mins(2);
+    assert_eq!(sender::run_once(&app.store, "https://desk.example", later).await.unwrap(), 1);
+    let batch = fetch_until(&servers.imap(&customer), None, 0, 1).await;
+    let got = deskbell_mail::parse(&batch.messages[0].raw, &deskbell_mail::Limits::default()).unwrap();
+    assert_eq!(Some(row.message_id.clone()), got.message_id, "the retry sent the message queued at first");
+
+    // 10 KB against a 4 KB limit: quarantined from its first bytes, with the real size.
+    let big = format!(
+        "From: <{customer}>\r\nTo: <{support}>\r\nSubject: Zrzuty ekranu\r\nMessage-ID: <e2e-big.{id}@hotel.test>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
+        "zrzut ".repeat(1700)
+    );
+    deskbell_mailnet::send(&servers.smtp(), &customer, std::slice::from_ref(&support), big.as_bytes()).await.unwrap();
+    fetch_until(&servers.imap(&support), None, 0, 1).await;
+    let mb = app.db(move |tx| mail::mailbox(tx, id).unwrap()).await;
+    let pass = poller::poll_once(&app.store, &mb, LIMITS, Timestamp::now()).await.unwrap();
+    assert_eq!((pass.fetched, pass.quarantined), (1, 1));
+    let (_, list) = admin.get("/api/v1/mail/quarantine").await;
+    let reason = list[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("over the limit of 4096 bytes") && reason.contains("first 4097 bytes"), "{reason}");
+    assert!(list[0]["headers_preview"].as_str().unwrap().contains("Subject: Zrzuty ekranu"));
+    // The checkpoint moved past it: the mailbox is not stuck.
+    let again = poller::poll_once(&app.store, &mb, LIMITS, Timestamp::now()).await.unwrap();
+    assert_eq!(again.fetched, 0);
 }
