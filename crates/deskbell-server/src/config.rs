@@ -51,6 +51,9 @@ pub struct Config {
     pub login_window_minutes: u32,
     /// Days during which a customer may reopen a resolved ticket.
     pub reopen_days: u32,
+    /// Days a ticket waits for the customer's answer before they get a reminder by mail
+    /// (one per quiet stretch; 0 turns reminders off).
+    pub waiting_reminder_days: u32,
     /// Log filter, e.g. `info` or `deskbell_server=debug,info`.
     pub log: String,
 }
@@ -69,6 +72,7 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_minutes: 15,
             reopen_days: 7,
+            waiting_reminder_days: 3,
             log: "info".into(),
         }
     }

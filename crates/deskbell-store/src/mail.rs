@@ -638,3 +638,27 @@ pub fn set_tracking_hash(tx: &mut Tx<'_>, ticket_id: i64, hash: &str) -> Result<
 pub fn ticket_by_tracking_hash(tx: &mut Tx<'_>, hash: &str) -> Result<Option<i64>, StoreError> {
     tx.query_opt("SELECT id FROM tickets WHERE tracking_hash = $1", params![hash])?.map(|r| r.i64(0)).transpose()
 }
+
+// ---------------------------------------------------------------- reminders
+
+/// Tickets waiting for the customer since before `cutoff` with no reminder for this quiet
+/// stretch yet: `(ticket_id, updated_at)`.
+pub fn due_reminders(tx: &mut Tx<'_>, cutoff: Timestamp, limit: usize) -> Result<Vec<(i64, Timestamp)>, StoreError> {
+    tx.query(
+        "SELECT t.id, t.updated_at FROM tickets t WHERE t.status = 'waiting_for_customer' AND t.updated_at <= $1 \
+         AND NOT EXISTS (SELECT 1 FROM mail_reminders r WHERE r.ticket_id = t.id AND r.since = t.updated_at) \
+         ORDER BY t.updated_at LIMIT $2",
+        params![cutoff, limit as i64],
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0)?, r.time(1)?)))
+    .collect()
+}
+
+/// Claims the reminder of one quiet stretch; `true` for exactly one caller.
+pub fn claim_reminder(tx: &mut Tx<'_>, ticket_id: i64, since: Timestamp, now: Timestamp) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "INSERT INTO mail_reminders (ticket_id, since, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        params![ticket_id, since, now],
+    )? == 1)
+}

@@ -170,8 +170,9 @@ pub fn article_added(
     queue(tx, &mailbox, Template::AgentReply, Some(t.id), Some(a.id), lang, mid, &params, now)
 }
 
-/// Status changes the customer hears about: resolved (confirm or reopen) and waiting for the
-/// customer's answer.
+/// Status changes the customer hears about: resolved (confirm or reopen). Waiting for the
+/// customer needs no mail of its own (the agent's question went out as a reply); a reminder
+/// follows if the customer stays silent ([`waiting_reminder`]).
 pub fn status_changed(
     tx: &mut Tx<'_>,
     before: &Ticket,
@@ -182,7 +183,6 @@ pub fn status_changed(
 ) -> Result<(), StoreError> {
     let template = match (before.status, after.status) {
         (b, Status::Resolved) if b != Status::Resolved => Template::Resolved,
-        (b, Status::WaitingForCustomer) if b != Status::WaitingForCustomer => Template::WaitingReminder,
         _ => return Ok(()),
     };
     if !actor.is_vendor() {
@@ -235,4 +235,45 @@ pub fn sla_alert(
     let template = if breach { Template::SlaBreach } else { Template::SlaWarning };
     let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
     queue(tx, &mailbox, template, Some(t.id), None, person.language.as_str(), mid, &params, now)
+}
+
+/// "We are still waiting for your answer", to the requester of a ticket that has waited
+/// quietly; the caller has claimed this quiet stretch.
+pub fn waiting_reminder(tx: &mut Tx<'_>, t: &Ticket, now: Timestamp) -> Result<bool, StoreError> {
+    let Some(mailbox) = mailbox_for(tx, None, Some(t.id))? else { return Ok(false) };
+    let Some(person) = requester(tx, t)? else { return Ok(false) };
+    let references = mail::thread_ids(tx, t.id)?;
+    let params = Params {
+        number: t.number,
+        subject: t.subject.clone(),
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        in_reply_to: references.last().cloned(),
+        references,
+        ..Params::default()
+    };
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    queue(tx, &mailbox, Template::WaitingReminder, Some(t.id), None, person.language.as_str(), mid, &params, now)?;
+    Ok(true)
+}
+
+/// Queues the reminders that fell due by `now`; returns how many.
+pub fn send_reminders(store: &deskbell_store::Store, days: u32, now: Timestamp) -> Result<usize, StoreError> {
+    if days == 0 {
+        return Ok(0);
+    }
+    let cutoff = now - SignedDuration::from_hours(24 * i64::from(days));
+    let due = store.read(|tx| mail::due_reminders(tx, cutoff, 200))?;
+    let mut queued = 0;
+    for (ticket, since) in due {
+        let sent = store.write(|tx| {
+            if !mail::claim_reminder(tx, ticket, since, now)? {
+                return Ok::<_, StoreError>(false);
+            }
+            let t = deskbell_store::tickets::by_id(tx, ticket)?;
+            waiting_reminder(tx, &t, now)
+        })?;
+        queued += usize::from(sent);
+    }
+    Ok(queued)
 }

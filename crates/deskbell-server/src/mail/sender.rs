@@ -132,10 +132,17 @@ pub async fn run_once(store: &Store, base_url: &str, now: Timestamp) -> Result<u
     Ok(sent)
 }
 
-/// Runs the sender every second until `stop` turns true.
+/// Runs the sender (and queues due reminders) every second until `stop` turns true.
 pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = crate::jobs::every(Duration::from_secs(1));
     while crate::jobs::next_tick(&mut tick, &mut stop).await {
+        let (store, days, now) = (state.store.clone(), state.config.waiting_reminder_days, state.now());
+        match tokio::task::spawn_blocking(move || super::outbox::send_reminders(&store, days, now)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(reminders = n, "waiting-for-customer reminders queued"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot queue reminders; retrying"),
+            Err(e) => tracing::error!(error = %e, "reminder pass panicked"),
+        }
         match run_once(&state.store, &state.config.base_url, state.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(sent = n, "mail sent"),

@@ -21,6 +21,7 @@ both_backends!(
     mailboxes_are_validated_and_never_show_their_passwords,
     a_header_smuggled_into_a_subject_never_reaches_an_outgoing_header,
     sla_alerts_are_mailed_to_the_people_they_notify,
+    a_silent_customer_gets_one_reminder_per_quiet_stretch,
 );
 
 const LIMITS: Limits = Limits { attachment_max_bytes: 10 << 20, reopen_days: 7 };
@@ -397,4 +398,47 @@ async fn sla_alerts_are_mailed_to_the_people_they_notify(app: TestApp) {
         outbox(&app).await.into_iter().filter(|o| o.template == "sla_warning").map(|o| o.recipients).collect();
     to.sort();
     assert_eq!(to, [vec!["agent2@vendor.test".to_owned()], vec!["agent@vendor.test".to_owned()]]);
+}
+
+async fn a_silent_customer_gets_one_reminder_per_quiet_stretch(app: TestApp) {
+    mailbox(&app).await;
+    let mut agent = app.login("agent@vendor.test").await;
+    let (s, t) = agent
+        .post(
+            "/api/v1/tickets",
+            &json!({"subject": "Raport dobowy", "body": "Brak raportu", "priority": "standard", "requester_id": app.world.rozy_user}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let n = t["ticket"]["number"].as_i64().unwrap();
+    let (s, _) =
+        agent.post(&format!("/api/v1/tickets/{n}/transitions"), &json!({"status": "waiting_for_customer"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let remind = |after_hours: i64| {
+        let store = app.store.clone();
+        let at = Timestamp::now() + jiff::SignedDuration::from_hours(after_hours);
+        async move {
+            tokio::task::spawn_blocking(move || deskbell_server::mail::outbox::send_reminders(&store, 3, at))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert_eq!(remind(71).await, 0, "not before three days");
+    let (a, b) = tokio::join!(remind(73), remind(73));
+    assert_eq!(a + b, 1, "two instances queue one reminder");
+    assert_eq!(remind(200).await, 0, "one per quiet stretch");
+    let reminders = || async {
+        outbox(&app)
+            .await
+            .into_iter()
+            .filter(|o| o.template == "waiting_reminder")
+            .map(|o| o.recipients)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(reminders().await, [vec!["recepcja@pod-rozami.test".to_owned()]]);
+    // Not waiting any more: no reminder, however long it stays open.
+    let (s, _) = agent.post(&format!("/api/v1/tickets/{n}/transitions"), &json!({"status": "open"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(remind(400).await, 0);
 }

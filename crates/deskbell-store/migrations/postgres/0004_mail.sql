@@ -110,6 +110,15 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status IN ('pending', 'sending');
 CREATE INDEX outbox_ticket ON outbox(ticket_id);
 
+-- "Still waiting for your answer" reminders: one per ticket and quiet stretch (`since` is the
+-- ticket's last change). The primary key is the claim across instances.
+CREATE TABLE mail_reminders (
+    ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+    since TIMESTAMPTZ NOT NULL,
+    sent_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (ticket_id, since)
+);
+
 -- Automatic answers sent, per address, for the rate limit that stops mail loops.
 CREATE TABLE auto_replies (
     address TEXT NOT NULL,
