@@ -105,3 +105,71 @@ fn an_unknown_key_in_the_configuration_file_is_named() {
     assert!(!ok && err.contains("unknown key `lisen`"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Runs `deskbell mail ingest` with `stdin`; returns the exit code, stdout and stderr.
+fn ingest(dir: &std::path::Path, args: &[&str], db: &str, stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deskbell"))
+        .current_dir(dir)
+        .args(["mail", "ingest"])
+        .args(args)
+        .env("DATABASE_URL", db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_mail_server_pipes_messages_into_deskbell_mail_ingest() {
+    let dir = temp_dir("ingest");
+    let db = format!("sqlite://{}/d.db", dir.display());
+    let (ok, _, err) = deskbell(&dir, &["migrate"], &[]);
+    assert!(ok, "{err}");
+    let (code, _, err) = ingest(&dir, &[], &db, b"");
+    assert_eq!((code, err.contains("no mailbox is configured")), (1, true), "{err}");
+
+    let store = deskbell_store::Store::open(&db, &deskbell_store::StoreOptions { pool_size: 1 }).unwrap();
+    store
+        .write(|tx| {
+            let input = deskbell_store::mail::MailboxInput {
+                name: "wsparcie".into(),
+                address: "wsparcie@vendor.test".into(),
+                display_name: String::new(),
+                imap: None,
+                imap_folder: "INBOX".into(),
+                poll_secs: 60,
+                smtp: None,
+                unknown_senders: deskbell_store::mail::UnknownSenders::Queue,
+                max_message_bytes: 1 << 20,
+                active: true,
+            };
+            deskbell_store::mail::create_mailbox(tx, &input, jiff::Timestamp::now())
+        })
+        .unwrap();
+    drop(store);
+
+    let mail = b"From: Recepcja <recepcja@hotel.test>\r\nTo: wsparcie@vendor.test\r\nSubject: Kasa stoi\r\n\
+        Message-ID: <pipe-1@hotel.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKasa fiskalna nie odpowiada.\r\n";
+    let (code, out, err) = ingest(&dir, &[], &db, mail);
+    assert_eq!((code, out.trim()), (0, "ticket 1 opened"), "{err}");
+    let (code, out, _) = ingest(&dir, &["--mailbox", "wsparcie"], &db, mail);
+    assert_eq!((code, out.trim()), (0, "already stored; nothing done"), "a redelivery stores nothing");
+    let (code, out, _) = ingest(&dir, &[], &db, b"\x00\x01 to nie jest list");
+    assert_eq!(code, 0, "a quarantined message is taken: the mail server must not retry it");
+    assert!(out.starts_with("quarantined as #1:"), "{out}");
+    let (code, _, err) = ingest(&dir, &["--mailbox", "inna"], &db, mail);
+    assert_eq!((code, err.contains("no mailbox named `inna`")), (1, true), "{err}");
+    // The database is gone: EX_TEMPFAIL, so the mail server keeps the message and retries.
+    let (code, _, err) = ingest(&dir, &[], "postgres://nobody@127.0.0.1:1/none", mail);
+    assert_eq!(code, 75, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
