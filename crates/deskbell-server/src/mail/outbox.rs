@@ -150,7 +150,12 @@ pub fn article_added(
     if let Some(p) = &person {
         to.push((p.email.as_str().to_owned(), Some(p.name.clone())));
     }
-    let cc: Vec<String> = t.cc.iter().filter(|c| mail::bounce_of(tx, c).ok().flatten().is_none()).cloned().collect();
+    let mut cc = Vec::new();
+    for c in &t.cc {
+        if mail::bounce_of(tx, c)?.is_none() {
+            cc.push(c.clone());
+        }
+    }
     let references = mail::thread_ids(tx, t.id)?;
     let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
     mail::set_article_message_id(tx, a.id, &mid)?;
