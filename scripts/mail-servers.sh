@@ -636,6 +636,10 @@ cmd_add_user() {
   [ -f "$DIR/dovecot.conf" ] || die "$DIR: not a mail-servers directory (run start first)"
   [ -n "$pass" ] || pass=$(cat "$DIR/password")
   valid_password "$pass" || die "password: use only letters, digits and . _ + -"
+  # The account files are rewritten by read-then-write: two test processes adding accounts at
+  # once would lose one. The lock lives in DIR, so separate server pairs do not wait on it.
+  exec 9>"$DIR/add-user.lock"
+  flock 9
   add_account "$addr" "$pass"
   if postfix_pid >/dev/null; then
     # Dovecot rereads its passwd-file by itself; Postfix's daemons load texthash maps when they
