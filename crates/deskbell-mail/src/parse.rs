@@ -178,7 +178,13 @@ fn body_text(message: &Message<'_>) -> (String, Option<usize>) {
 
 fn push_part_text(text: &mut String, part: &MessagePart<'_>) {
     let piece: Cow<'_, str> = match &part.body {
-        PartType::Text(t) => relabelled_latin2(part, t).map_or(Cow::Borrowed(t.as_ref()), Cow::Owned),
+        PartType::Text(t) => {
+            let t = relabelled_latin2(part, t).map_or(Cow::Borrowed(t.as_ref()), Cow::Owned);
+            match flowed(part) {
+                Some(delsp) => Cow::Owned(unflow(&t, delsp)),
+                None => t,
+            }
+        }
         PartType::Html(h) => Cow::Owned(html::to_text(&relabelled_latin2(part, h).unwrap_or_else(|| h.to_string()))),
         _ => return,
     };
@@ -205,6 +211,52 @@ fn relabelled_latin2(part: &MessagePart<'_>, text: &str) -> Option<String> {
         return None;
     }
     Some(encoding_rs::WINDOWS_1250.decode_without_bom_handling(&bytes).0.into_owned())
+}
+
+/// `Some(delsp)` when the part is `text/plain; format=flowed` (RFC 3676), as Thunderbird,
+/// Outlook Express and older Apple Mail send plain text.
+fn flowed(part: &MessagePart<'_>) -> Option<bool> {
+    let ct = part.content_type()?;
+    let plain = ct.ctype().eq_ignore_ascii_case("text") && ct.subtype().is_none_or(|s| s.eq_ignore_ascii_case("plain"));
+    let format = ct.attribute("format")?;
+    (plain && format.trim().eq_ignore_ascii_case("flowed"))
+        .then(|| ct.attribute("delsp").is_some_and(|d| d.trim().eq_ignore_ascii_case("yes")))
+}
+
+/// Joins the lines of a `format=flowed` text back into paragraphs. The sender wrapped them at
+/// 72-76 columns and marked each soft break with a trailing space; left as is, every sentence
+/// that crosses a break is cut by a line end (in the ticket view and for phrase search).
+/// Quoted lines join only with lines of the same quote depth and keep their `>` marks, one
+/// space-stuffing space is removed, and the `-- ` signature separator is never joined.
+fn unflow(text: &str, delsp: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    // The quote depth of the paragraph whose last line ended in a soft break.
+    let mut open: Option<usize> = None;
+    for line in text.lines() {
+        let depth = line.bytes().take_while(|&b| b == b'>').count();
+        let rest = &line[depth..];
+        let content = rest.strip_prefix(' ').unwrap_or(rest);
+        let signature = content == "-- ";
+        if open.is_some() && (open != Some(depth) || signature) {
+            out.push('\n');
+            open = None;
+        }
+        if open.is_none() {
+            out.push_str(&">".repeat(depth));
+            if depth > 0 && !content.is_empty() {
+                out.push(' ');
+            }
+        }
+        if !signature && content.ends_with(' ') {
+            out.push_str(if delsp { &content[..content.len() - 1] } else { content });
+            open = Some(depth);
+        } else {
+            out.push_str(content);
+            out.push('\n');
+            open = None;
+        }
+    }
+    out
 }
 
 /// mail-parser recovers the text of a part whose boundary is broken or missing, but files it
@@ -380,6 +432,24 @@ mod tests {
         assert_eq!(kept[0], "id0@x");
         assert_eq!(kept[1], "id37@x");
         assert_eq!(kept[MAX_REFERENCES - 1], "id99@x");
+    }
+
+    #[test]
+    fn flowed_lines_join_into_paragraphs_per_quote_depth() {
+        let text = "Dzień dobry, \r\nto jest jeden \r\nakapit.\r\n\r\nW dniu 1.01.2024 o 10:00, Desk pisze:\r\n> stary \r\n> akapit\r\n>\r\n>> głębszy \r\n> płytszy\r\n";
+        assert_eq!(
+            unflow(text, false),
+            "Dzień dobry, to jest jeden akapit.\n\nW dniu 1.01.2024 o 10:00, Desk pisze:\n> stary akapit\n>\n>> głębszy \n> płytszy\n"
+        );
+    }
+
+    #[test]
+    fn flowed_signature_separator_stuffing_and_delsp() {
+        // The separator ends a paragraph and stays a line of its own; a space-stuffed line
+        // loses its stuffing; DelSp removes the space of the soft break.
+        assert_eq!(unflow("Tekst \n-- \nPaweł\n  wcięty\n", false), "Tekst \n-- \nPaweł\n wcięty\n");
+        assert_eq!(unflow("Zażółć gęślą jaź\nń\n", false), "Zażółć gęślą jaź\nń\n");
+        assert_eq!(unflow("Zaka \nmienie\n", true), "Zakamienie\n");
     }
 
     #[test]

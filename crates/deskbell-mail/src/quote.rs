@@ -116,7 +116,10 @@ fn trailing_quote(lines: &[Line<'_>]) -> Option<usize> {
 
 /// When line `j` ends an attribution ("On … wrote:", "W dniu … pisze:", "… napisał(a):",
 /// or any short line ending in a colon that names an address or a date), the line where the
-/// attribution starts: Gmail wraps long ones onto a second line.
+/// attribution starts: Gmail wraps long ones onto a second line at 78 columns, either after
+/// the `<` of the address or before the closing words. The Polish Gmail attribution starts
+/// with the weekday ("czw., 3 gru 2026 o 10:00 …"), so its first line is recognised by where
+/// it was cut rather than by how it starts.
 fn attribution_start(lines: &[Line<'_>], j: usize) -> Option<usize> {
     let line = lines.get(j)?.text.trim();
     let lower = line.to_lowercase();
@@ -127,7 +130,8 @@ fn attribution_start(lines: &[Line<'_>], j: usize) -> Option<usize> {
             return Some(j);
         }
         let previous = lines.get(j - 1).map(|l| l.text.trim().to_lowercase()).unwrap_or_default();
-        return Some(if starts(&previous) { j - 1 } else { j });
+        let cut_at_address = previous.ends_with('<') || (previous.ends_with('>') && previous.contains('@'));
+        return Some(if starts(&previous) || cut_at_address { j - 1 } else { j });
     }
     let generic = lower.ends_with(':')
         && line.chars().count() <= 200
@@ -172,6 +176,32 @@ mod tests {
         assert_eq!(
             folded(gmail),
             Some("pon., 1 sty 2024 o 10:00 Jan Kowalski <jan@example.pl> napisał(a):\n> Proszę o restart.\n")
+        );
+    }
+
+    #[test]
+    fn wrapped_polish_gmail_attributions_are_folded_from_their_first_line() {
+        // Gmail cuts at 78 columns: before "napisał(a):" when the address fits, else after "<".
+        let before_end = "Działa.\n\nczw., 3 gru 2026 o 10:00 Pomoc techniczna Hotelsoft <pomoc@hotelsoft.example>\nnapisał(a):\n\n> Proszę o restart.\n>\n";
+        assert_eq!(
+            folded(before_end),
+            Some(
+                "czw., 3 gru 2026 o 10:00 Pomoc techniczna Hotelsoft <pomoc@hotelsoft.example>\nnapisał(a):\n\n> Proszę o restart.\n>\n"
+            )
+        );
+        let after_bracket = "Działa.\n\nczw., 3 gru 2026 o 10:00 Dział Pomocy Technicznej Hotelsoft Sp. z o.o. <\npomoc@hotelsoft.example> napisał(a):\n\n> Proszę o restart.\n";
+        assert_eq!(
+            folded(after_bracket),
+            Some(
+                "czw., 3 gru 2026 o 10:00 Dział Pomocy Technicznej Hotelsoft Sp. z o.o. <\npomoc@hotelsoft.example> napisał(a):\n\n> Proszę o restart.\n"
+            )
+        );
+        // A last line of new text directly above a one-line attribution is not taken with it.
+        let unwrapped =
+            "Działa, dzięki.\nczw., 3 gru 2026 o 10:00 Desk <desk@example.com> napisał(a):\n> Proszę o restart.\n";
+        assert_eq!(
+            folded(unwrapped),
+            Some("czw., 3 gru 2026 o 10:00 Desk <desk@example.com> napisał(a):\n> Proszę o restart.\n")
         );
     }
 
