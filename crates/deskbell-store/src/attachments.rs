@@ -17,9 +17,11 @@ pub struct Attachment {
     pub size: i64,
     pub sha256: String,
     pub created_at: Timestamp,
+    /// A mail's inline image: the Content-ID its HTML refers to as `cid:…`.
+    pub content_id: Option<String>,
 }
 
-const COLS: &str = "id, ticket_id, article_id, filename, content_type, size, sha256, created_at";
+const COLS: &str = "id, ticket_id, article_id, filename, content_type, size, sha256, created_at, content_id";
 
 fn from_row(r: &Row) -> Result<Attachment, StoreError> {
     Ok(Attachment {
@@ -31,7 +33,14 @@ fn from_row(r: &Row) -> Result<Attachment, StoreError> {
         size: r.i64(5)?,
         sha256: r.str(6)?,
         created_at: r.time(7)?,
+        content_id: r.opt_str(8)?,
     })
+}
+
+/// Records the Content-ID of an inline mail image.
+pub fn set_content_id(tx: &mut Tx<'_>, id: i64, content_id: &str) -> Result<(), StoreError> {
+    tx.execute("UPDATE attachments SET content_id = $2 WHERE id = $1", params![id, content_id])?;
+    Ok(())
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {

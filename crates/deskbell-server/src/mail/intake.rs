@@ -243,7 +243,12 @@ fn take(
     let uploads: Vec<Upload> = m
         .attachments
         .iter()
-        .map(|a| Upload { filename: a.filename.clone(), content_type: a.content_type.clone(), data: a.bytes.clone() })
+        .map(|a| Upload {
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            data: a.bytes.clone(),
+            content_id: a.content_id.clone(),
+        })
         .collect();
     let body = if m.text.trim().is_empty() { "(pusta wiadomość / empty message)".to_owned() } else { m.text.clone() };
 

@@ -241,7 +241,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for WithFiles<T>
                     let filename = field.file_name().unwrap_or("attachment").to_owned();
                     let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
                     let bytes = field.bytes().await.map_err(too_large)?;
-                    files.push(Upload { filename, content_type, data: bytes.to_vec() });
+                    files.push(Upload { filename, content_type, data: bytes.to_vec(), content_id: None });
                 }
                 other => {
                     return Err(ApiError::invalid(

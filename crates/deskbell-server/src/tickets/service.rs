@@ -19,6 +19,8 @@ pub struct Upload {
     pub filename: String,
     pub content_type: String,
     pub data: Vec<u8>,
+    /// A mail's inline image: the Content-ID its HTML refers to.
+    pub content_id: Option<String>,
 }
 
 /// The seed's three local-IT checks, answered before a critical or fault is submitted.
@@ -372,15 +374,12 @@ fn insert_article(
     for u in a.attachments {
         let content_type =
             if u.content_type.trim().is_empty() { "application/octet-stream".to_owned() } else { u.content_type };
-        article.attachments.push(attachments::insert(
-            tx,
-            ticket.id,
-            article.id,
-            u.filename.trim(),
-            &content_type,
-            &u.data,
-            now,
-        )?);
+        let mut saved = attachments::insert(tx, ticket.id, article.id, u.filename.trim(), &content_type, &u.data, now)?;
+        if let Some(cid) = &u.content_id {
+            attachments::set_content_id(tx, saved.id, cid)?;
+            saved.content_id = Some(cid.clone());
+        }
+        article.attachments.push(saved);
     }
     event(
         tx,

@@ -137,8 +137,8 @@ pub struct MailView {
     pub from: Option<String>,
     pub to: Option<String>,
     pub cc: Option<String>,
-    /// The mail's HTML body, sanitised (no scripts, no remote images; `cid:` images point at
-    /// the article's inline attachments).
+    /// The mail's HTML body, sanitised (no scripts, no remote images); its inline images point
+    /// at the article's attachments.
     pub html: Option<String>,
     /// Byte offset in `body` where the quoted history starts: show the text before it and
     /// fold the rest away.
@@ -159,6 +159,15 @@ pub struct ArticleView {
     pub attachments: Vec<AttachmentView>,
 }
 
+/// Points the `cid:` images of a mail's HTML at the article's attachments, so they show
+/// (through the authorised download) instead of as broken images.
+fn link_inline_images(html: String, files: &[Attachment]) -> String {
+    files.iter().fold(html, |h, f| match &f.content_id {
+        Some(cid) => h.replace(&format!("cid:{cid}"), &format!("/api/v1/attachments/{}", f.id)),
+        None => h,
+    })
+}
+
 impl From<Article> for ArticleView {
     fn from(a: Article) -> Self {
         ArticleView {
@@ -174,7 +183,7 @@ impl From<Article> for ArticleView {
                 from: m.from,
                 to: m.to,
                 cc: m.cc,
-                html: m.html,
+                html: m.html.map(|h| link_inline_images(h, &a.attachments)),
                 quote_start: m.quote_start,
             }),
             created_at: a.created_at,

@@ -22,6 +22,7 @@ both_backends!(
     a_header_smuggled_into_a_subject_never_reaches_an_outgoing_header,
     sla_alerts_are_mailed_to_the_people_they_notify,
     a_silent_customer_gets_one_reminder_per_quiet_stretch,
+    inline_images_of_a_mail_show_through_the_authorised_download,
 );
 
 const LIMITS: Limits = Limits { attachment_max_bytes: 10 << 20, reopen_days: 7 };
@@ -441,4 +442,31 @@ async fn a_silent_customer_gets_one_reminder_per_quiet_stretch(app: TestApp) {
     let (s, _) = agent.post(&format!("/api/v1/tickets/{n}/transitions"), &json!({"status": "open"})).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(remind(400).await, 0);
+}
+
+async fn inline_images_of_a_mail_show_through_the_authorised_download(app: TestApp) {
+    let mb = mailbox(&app).await;
+    // A 1×1 PNG, base64.
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    let raw = format!(
+        "From: recepcja@pod-rozami.test\r\nTo: wsparcie@vendor.test\r\nSubject: Zrzut ekranu\r\nMessage-ID: <img@x>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"r\"\r\n\r\n\
+         --r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Błąd:</p><img src=\"cid:ekran@x\"><script>alert(1)</script>\r\n\
+         --r\r\nContent-Type: image/png; name=ekran.png\r\nContent-ID: <ekran@x>\r\nContent-Disposition: inline\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{png}\r\n--r--\r\n"
+    );
+    let n = number(&ingest(&app, &mb, &raw).await);
+    let agent = app.login("agent@vendor.test").await;
+    let (_, articles) = agent.get(&format!("/api/v1/tickets/{n}/articles")).await;
+    let a = &articles[0];
+    let file = &a["attachments"][0];
+    let html = a["mail"]["html"].as_str().unwrap();
+    assert!(html.contains(&format!("src=\"{}\"", file["url"].as_str().unwrap())), "{html}");
+    assert!(!html.contains("cid:") && !html.contains("<script"), "{html}");
+    let res = agent.get_raw(file["url"].as_str().unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    // Another hotel cannot fetch it.
+    let other = app.login("recepcja@zdroj.test").await;
+    assert_eq!(other.get_raw(file["url"].as_str().unwrap()).await.status(), StatusCode::NOT_FOUND);
 }

@@ -135,3 +135,5 @@ ALTER TABLE people ADD COLUMN bounce_reason TEXT;
 -- The secret of the tracking link sent with "ticket received" (only its hash is stored).
 ALTER TABLE tickets ADD COLUMN tracking_hash TEXT;
 CREATE UNIQUE INDEX tickets_tracking_hash ON tickets(tracking_hash) WHERE tracking_hash IS NOT NULL;
+-- The Content-ID of a mail's inline image: what `cid:` references in its HTML point to.
+ALTER TABLE attachments ADD COLUMN content_id TEXT;
