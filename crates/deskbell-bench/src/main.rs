@@ -30,6 +30,7 @@
 //! fail the run; only errors (a failed request, a failed setup) make the exit status non-zero.
 //! The server is stopped and the database removed at the end, also after an error.
 
+mod mail;
 mod server;
 mod sla;
 mod text;
@@ -64,6 +65,11 @@ enum Command {
     Api(ApiArgs),
     /// SLA: a calendar edit reaching every open clock, and alert latency under load.
     Sla(sla::SlaArgs),
+    /// Mail intake through real Postfix and Dovecot: throughput, and a SIGKILL test.
+    Mail(mail::MailArgs),
+    /// The process `mail --kill-test` kills and restarts.
+    #[command(hide = true)]
+    MailChild(mail::ChildArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -148,6 +154,8 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Command::Api(args) => args,
+        Command::Mail(args) => return exit_status(mail::run(&args).await),
+        Command::MailChild(args) => return exit_status(mail::child(&args).await),
         Command::Sla(args) => {
             return match tokio::task::spawn_blocking(move || sla::run(&args).map_err(|e| e.to_string())).await {
                 Ok(Ok(())) => std::process::ExitCode::SUCCESS,
@@ -191,6 +199,16 @@ async fn main() -> std::process::ExitCode {
     } else {
         eprintln!("deskbell-bench: there were errors (see above)");
         std::process::ExitCode::FAILURE
+    }
+}
+
+fn exit_status(r: Result<()>) -> std::process::ExitCode {
+    match r {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }
 
