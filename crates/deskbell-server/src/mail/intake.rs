@@ -224,7 +224,9 @@ fn take(
         }
         None => {}
     }
-    if is_own_address(tx, &m.from.email)? {
+    // Every mailbox's address, once: our own mail never opens a ticket nor sits in a cc.
+    let own: Vec<String> = mail::mailboxes(tx)?.into_iter().map(|b| b.address.to_lowercase()).collect();
+    if own.contains(&m.from.email) {
         // Our own mail coming back (a mailbox that receives what it sends): never a ticket.
         register(tx, mailbox, m, key, "auto", (None, None), Some("sent by a deskbell mailbox".into()), now)?;
         return Ok(Outcome::Automatic);
@@ -281,13 +283,14 @@ fn take(
         let s = deskbell_mail::strip_reply_prefixes(&m.subject).trim();
         if s.is_empty() { "(bez tematu / no subject)".to_owned() } else { s.to_owned() }
     };
-    let cc =
+    let mut cc: Vec<String> =
         m.cc.iter()
             .chain(m.to.iter())
             .map(|a| a.email.clone())
-            .filter(|e| *e != mailbox.address.to_lowercase() && *e != m.from.email)
-            .collect::<Vec<_>>();
-    let cc = drop_own_addresses(tx, cc)?;
+            .filter(|e| !own.contains(e) && *e != m.from.email)
+            .collect();
+    cc.sort();
+    cc.dedup();
     let product_id = single_product(tx, actor.person.organisation_id)?;
     let input = NewTicket {
         subject,
@@ -310,18 +313,6 @@ fn take(
     let (t, a) = service::create_with_mail(tx, &actor, input, Some(meta), limits, now)?;
     register(tx, mailbox, m, key, "ticket", (Some(t.id), Some(a.id)), None, now)?;
     Ok(Outcome::Ticket { number: t.number })
-}
-
-fn is_own_address(tx: &mut Tx<'_>, email: &str) -> Result<bool, StoreError> {
-    Ok(mail::mailboxes(tx)?.iter().any(|b| b.address.eq_ignore_ascii_case(email)))
-}
-
-fn drop_own_addresses(tx: &mut Tx<'_>, list: Vec<String>) -> Result<Vec<String>, StoreError> {
-    let own: Vec<String> = mail::mailboxes(tx)?.into_iter().map(|b| b.address.to_lowercase()).collect();
-    let mut out: Vec<String> = list.into_iter().filter(|e| !own.contains(e)).collect();
-    out.sort();
-    out.dedup();
-    Ok(out)
 }
 
 /// The product of a hotel that has installations of only one: what its mail is about.

@@ -74,6 +74,8 @@ pub async fn poll_once(store: &Store, mailbox: &Mailbox, limits: Limits, now: ji
             label: format!("imap uid {}", msg.uid),
             checkpoint: Some((i64::from(batch.uid_validity), i64::from(msg.uid))),
         };
+        // Each message at the moment it is taken (its ticket's creation, its SLA clocks).
+        let now = jiff::Timestamp::now().max(now);
         let outcome = blocking(move || {
             if msg.truncated {
                 intake::quarantine_oversized(&s, &mb, &msg.raw, msg.size, &source, now)
