@@ -264,7 +264,17 @@ fn take(
                 mail: Some(meta.clone()),
                 attachments: uploads.clone(),
             };
-            let (t, a) = service::add_article(tx, &replying_actor(&actor, &open), open.number, article, limits, now)?;
+            let writer = replying_actor(&actor, &open);
+            let (t, a) = service::add_article(tx, &writer, open.number, article, limits, now)?;
+            // Reply-to-all brings colleagues in: they join the ticket's cc.
+            let requester = people::get(tx, t.requester_id)?.email;
+            let joined: Vec<String> =
+                m.cc.iter()
+                    .chain(m.to.iter())
+                    .map(|a| a.email.clone())
+                    .filter(|e| !own.contains(e) && *e != m.from.email && e != requester.as_str())
+                    .collect();
+            let t = service::add_cc(tx, &writer, t.number, &joined, "added by a reply by mail", now)?;
             register(tx, mailbox, m, key, "reply", (Some(t.id), Some(a.id)), None, now)?;
             return Ok(Outcome::Reply { number: t.number });
         }

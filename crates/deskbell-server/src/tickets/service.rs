@@ -618,6 +618,38 @@ pub fn transition_error(e: TransitionError) -> ApiError {
     ApiError::conflict(code, e.to_string()).with_field("status")
 }
 
+/// Adds addresses to a ticket's cc (a reply-to-all by mail brings a colleague in). Addresses
+/// already there are skipped; nothing changes when none is new.
+pub fn add_cc(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    number: i64,
+    addresses: &[String],
+    reason: &str,
+    now: Timestamp,
+) -> Result<Ticket, ApiError> {
+    let mut t = load(tx, actor, number)?;
+    let before = t.cc.clone();
+    for a in clean_cc(addresses)? {
+        if !t.cc.contains(&a) {
+            t.cc.push(a);
+        }
+    }
+    if t.cc == before {
+        return Ok(t);
+    }
+    t.updated_at = now;
+    let saved = tickets::save(tx, &t)?;
+    event(
+        tx,
+        &saved,
+        Some(actor.id()),
+        now,
+        field_changed("cc", Some(before.join(", ")), Some(saved.cc.join(", ")), Some(reason)),
+    )?;
+    Ok(saved)
+}
+
 /// Adds an article. Side effects follow the seed: the vendor's first public reply or phone
 /// call is the first response; a customer's answer takes a ticket off hold or reopens it.
 pub fn add_article(

@@ -132,12 +132,19 @@ async fn a_customer_mail_opens_a_ticket_and_the_answers_thread_both_ways(app: Te
         "zupełnie inny temat",
         "second@pod-rozami.test",
         &format!(
-            "In-Reply-To: <{}>\r\nReferences: <first@pod-rozami.test> <{}>\r\n",
+            "In-Reply-To: <{}>\r\nReferences: <first@pod-rozami.test> <{}>\r\n\
+             Cc: Kierownik <Kierownik@Pod-Rozami.test>, spa@pod-rozami.test\r\n",
             answer.message_id, answer.message_id
         ),
         "Nadal nie działa.\r\n\r\nW dniu 3.12.2026 Wsparcie pisze:\r\n> Proszę zrestartować kasę.",
     );
     assert_eq!(ingest(&app, &mb, &raw).await, Outcome::Reply { number: n });
+    let (_, t) = agent.get(&format!("/api/v1/tickets/{n}")).await;
+    assert_eq!(
+        t["cc"],
+        json!(["spa@pod-rozami.test", "kierownik@pod-rozami.test"]),
+        "reply-to-all adds a colleague once"
+    );
     // And the subject token alone is enough too.
     let raw =
         message("spa@pod-rozami.test", &format!("Re: [#{n}] cokolwiek"), "third@pod-rozami.test", "", "Potwierdzam.");
