@@ -22,13 +22,25 @@ use crate::common::{MIB, fetch_until, message, servers};
 
 const PKI_ENV: &str = "DESKBELL_TEST_TLS_PKI";
 
+/// Runs twice: started by the harness it writes a test CA and runs itself again as a child
+/// process, filtered to this one test, with `SSL_CERT_FILE` naming that CA; in the child
+/// (which finds the CA's directory in `DESKBELL_TEST_TLS_PKI`) it runs the scenarios.
 #[test]
 fn tls_and_starttls_work_with_a_certificate_the_machine_trusts() {
+    if let Some(dir) = std::env::var_os(PKI_ENV).map(PathBuf::from) {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        return runtime.block_on(trusted_certificate_scenarios(dir));
+    }
     let Some(servers) = servers() else { return };
     let dir = std::env::temp_dir().join(format!("dbmailnet-pki-{}", std::process::id()));
     write_pki(&dir);
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "tls::trusted_certificate_scenarios", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "tls::tls_and_starttls_work_with_a_certificate_the_machine_trusts",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("SSL_CERT_FILE", dir.join("ca.pem"))
         .env("DESKBELL_TEST_MAIL_DIR", servers.get("MAIL_DIR"))
         .env(PKI_ENV, &dir)
@@ -43,13 +55,8 @@ fn tls_and_starttls_work_with_a_certificate_the_machine_trusts() {
     );
 }
 
-#[tokio::test]
-#[ignore = "run by tls_and_starttls_work_with_a_certificate_the_machine_trusts, which sets SSL_CERT_FILE"]
-async fn trusted_certificate_scenarios() {
-    let Some(dir) = std::env::var_os(PKI_ENV).map(PathBuf::from) else {
-        crate::common::loud("trusted_certificate_scenarios only runs when started by its parent test\n");
-        return;
-    };
+/// The scenarios that need the test CA trusted (the child run above).
+async fn trusted_certificate_scenarios(dir: PathBuf) {
     let servers = servers().unwrap();
     let acceptor = acceptor(&dir);
     let imap_port = servers.imap_port();

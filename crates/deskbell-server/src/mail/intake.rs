@@ -15,9 +15,8 @@ use deskbell_mail::{AutoKind, Inbound};
 use deskbell_store::mail::{self, Accepted, Mailbox, UnknownSenders};
 use deskbell_store::people::{self, PersonInput};
 use deskbell_store::tickets::{self, MailMeta};
-use deskbell_store::{Store, StoreError, Tx, orgs, settings};
+use deskbell_store::{Store, StoreError, Tx, attachments, orgs, settings};
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 
 use crate::auth::{Actor, Via};
 use crate::error::ApiError;
@@ -67,11 +66,6 @@ pub enum Outcome {
 const UNKNOWN_ORG_KEY: &str = "mail.unknown_senders_organisation";
 const UNKNOWN_ORG_NAME: &str = "Nieznani nadawcy (unknown senders)";
 
-fn sha256_hex(raw: &[u8]) -> String {
-    let digest = Sha256::digest(raw);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Takes one message. `Err` only when even the quarantine cannot be written (the database is
 /// down): the caller keeps the message and tries again later.
 pub fn ingest(
@@ -82,7 +76,7 @@ pub fn ingest(
     limits: Limits,
     now: Timestamp,
 ) -> Result<Outcome, StoreError> {
-    let hash_key = format!("sha256:{}", sha256_hex(raw));
+    let hash_key = format!("sha256:{}", attachments::sha256_hex(raw));
     let max_bytes = usize::try_from(mailbox.max_message_bytes).unwrap_or(usize::MAX);
     let parsed = match deskbell_mail::parse(raw, &deskbell_mail::Limits { max_bytes }) {
         Ok(m) => m,
@@ -125,7 +119,7 @@ pub fn quarantine_oversized(
     source: &Source,
     now: Timestamp,
 ) -> Result<Outcome, StoreError> {
-    let key = format!("sha256:{}", sha256_hex(head));
+    let key = format!("sha256:{}", attachments::sha256_hex(head));
     let size = size.map_or_else(|| format!("more than {}", head.len().saturating_sub(1)), |s| s.to_string());
     let reason = format!(
         "message is {size} bytes, over the limit of {} bytes; only its first {} bytes are kept",
@@ -267,14 +261,18 @@ fn take(
             let writer = replying_actor(&actor, &open);
             let (t, a) = service::add_article(tx, &writer, open.number, article, limits, now)?;
             // Reply-to-all brings colleagues in: they join the ticket's cc.
-            let requester = people::get(tx, t.requester_id)?.email;
-            let joined: Vec<String> =
+            let mut joined: Vec<String> =
                 m.cc.iter()
                     .chain(m.to.iter())
                     .map(|a| a.email.clone())
-                    .filter(|e| !own.contains(e) && *e != m.from.email && e != requester.as_str())
+                    .filter(|e| !own.contains(e) && !t.cc.contains(e))
                     .collect();
-            let t = service::add_cc(tx, &writer, t.number, &joined, "added by a reply by mail", now)?;
+            joined.retain(|e| *e != m.from.email);
+            if !joined.is_empty() {
+                let requester = people::get(tx, t.requester_id)?.email;
+                joined.retain(|e| e != requester.as_str());
+                service::add_cc(tx, &writer, t.number, &joined, "added by a reply by mail", now)?;
+            }
             register(tx, mailbox, m, key, "reply", (Some(t.id), Some(a.id)), None, now)?;
             return Ok(Outcome::Reply { number: t.number });
         }
@@ -341,10 +339,11 @@ fn thread(tx: &mut Tx<'_>, actor: &Actor, m: &Inbound) -> Result<Option<i64>, St
     let ids: Vec<String> = m.in_reply_to.iter().chain(m.references.iter().rev()).cloned().collect();
     let by_header = mail::ticket_by_message_ids(tx, &ids)?;
     let by_token = match deskbell_mail::ticket_token(&m.subject) {
-        Some(number) => tx
-            .query_opt("SELECT id FROM tickets WHERE number = $1", deskbell_store::params![number])?
-            .map(|r| r.i64(0))
-            .transpose()?,
+        Some(number) => match tickets::by_number(tx, number, &tickets::Scope::All) {
+            Ok(t) => Some(t.id),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
         None => None,
     };
     for candidate in [by_header, by_token].into_iter().flatten() {

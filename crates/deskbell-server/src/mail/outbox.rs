@@ -5,7 +5,6 @@
 //! Message-ID (stored with the article it carries, so the customer's reply threads back);
 //! the sender job renders and delivers it. Without a mailbox that can send, nothing is queued.
 
-use base64::Engine;
 use deskbell_domain::article::ArticleKind;
 use deskbell_domain::person::Role;
 use deskbell_domain::ticket::{Channel, Status};
@@ -14,7 +13,6 @@ use deskbell_store::people;
 use deskbell_store::tickets::{Article, Ticket};
 use deskbell_store::{StoreError, Tx};
 use jiff::{SignedDuration, Timestamp};
-use sha2::{Digest, Sha256};
 
 use super::templates::{Params, Template};
 use crate::auth::{Actor, Via};
@@ -23,15 +21,9 @@ use crate::auth::{Actor, Via};
 /// ignores Auto-Submitted.
 pub const AUTO_REPLIES_PER_HOUR: i64 = 5;
 
-fn random_key() -> String {
-    let mut bytes = [0u8; 24];
-    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// The hash a tracking secret is stored as.
 pub fn tracking_hash(key: &str) -> String {
-    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    deskbell_store::attachments::sha256_hex(key.as_bytes())
 }
 
 fn mailbox_for(tx: &mut Tx<'_>, actor: Option<&Actor>, ticket: Option<i64>) -> Result<Option<Mailbox>, StoreError> {
@@ -115,7 +107,7 @@ pub fn ticket_created(
         }
         mail::record_auto_reply(tx, person.email.as_str(), now)?;
     }
-    let key = random_key();
+    let key = crate::auth::random_token();
     mail::set_tracking_hash(tx, t.id, &tracking_hash(&key))?;
     let inbound = first.mail.as_ref().and_then(|m| m.message_id.clone());
     let params = Params {
@@ -196,7 +188,7 @@ pub fn status_changed(
     let Some(mailbox) = mailbox_for(tx, None, Some(after.id))? else { return Ok(()) };
     let Some(person) = requester(tx, after)? else { return Ok(()) };
     let references = mail::thread_ids(tx, after.id)?;
-    let key = (template == Template::Resolved).then(random_key);
+    let key = (template == Template::Resolved).then(crate::auth::random_token);
     if let Some(k) = &key {
         mail::set_tracking_hash(tx, after.id, &tracking_hash(k))?;
     }

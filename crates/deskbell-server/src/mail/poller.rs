@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use deskbell_mailnet::ImapConfig;
+use deskbell_store::Store;
 use deskbell_store::mail::{self, Mailbox};
-use deskbell_store::{Store, StoreError};
 
+use super::blocking;
 use super::intake::{self, Outcome, Source};
 use super::sender::security;
 use crate::state::AppState;
@@ -94,12 +95,6 @@ pub async fn poll_once(store: &Store, mailbox: &Mailbox, limits: Limits, now: ji
     let s = store.clone();
     blocking(move || s.write(|tx| mail::set_poll_status(tx, id, None, now))).await.map_err(|e| e.to_string())?;
     Ok(pass)
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Db(format!("mail task failed: {e}")))?
 }
 
 /// Keeps one polling task per active IMAP mailbox until `stop` turns true; mailboxes added,

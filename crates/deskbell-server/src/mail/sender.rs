@@ -12,10 +12,11 @@ use std::time::Duration;
 use deskbell_domain::person::Language;
 use deskbell_mail::Address;
 use deskbell_mailnet::{Security, SmtpConfig};
-use deskbell_store::mail::{self, Endpoint, OutboxRow};
+use deskbell_store::mail::{self, Endpoint, Mailbox, OutboxRow};
 use deskbell_store::{Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
 
+use super::blocking;
 use super::templates::{self, Envelope, Params, Template};
 use crate::state::AppState;
 
@@ -52,13 +53,18 @@ fn smtp_config(e: &Endpoint) -> SmtpConfig {
 }
 
 /// Composes a queued row's message (first attempt only; later attempts reuse the bytes).
-pub fn compose_row(store: &Store, row: &OutboxRow, base_url: &str, now: Timestamp) -> Result<Vec<u8>, String> {
+pub fn compose_row(
+    store: &Store,
+    row: &OutboxRow,
+    mailbox: &Mailbox,
+    base_url: &str,
+    now: Timestamp,
+) -> Result<Vec<u8>, String> {
     if let Some(raw) = &row.raw {
         return Ok(raw.clone());
     }
     let template = Template::parse(&row.template).ok_or_else(|| format!("unknown template `{}`", row.template))?;
     let params: Params = serde_json::from_str(&row.params).map_err(|e| format!("template parameters: {e}"))?;
-    let mailbox = store.read(|tx| mail::mailbox(tx, row.mailbox_id)).map_err(|e| e.to_string())?;
     let lang = if row.language == "en" { Language::En } else { Language::Pl };
     let from = Address {
         email: mailbox.address.clone(),
@@ -73,45 +79,29 @@ pub fn compose_row(store: &Store, row: &OutboxRow, base_url: &str, now: Timestam
 
 /// One pass over the due outbox. Returns how many messages were sent.
 pub async fn run_once(store: &Store, base_url: &str, now: Timestamp) -> Result<usize, StoreError> {
-    let due = {
-        let s = store.clone();
-        tokio::task::spawn_blocking(move || s.read(|tx| mail::due_outbox(tx, now, BATCH)))
-            .await
-            .map_err(|e| StoreError::Db(e.to_string()))??
-    };
+    let s = store.clone();
+    let due = blocking(move || s.read(|tx| mail::due_outbox(tx, now, BATCH))).await?;
     let mut sent = 0;
     for id in due {
-        let s = store.clone();
-        let claimed = tokio::task::spawn_blocking(move || s.write(|tx| mail::claim_outbox(tx, id, now, now + CLAIM)))
-            .await
-            .map_err(|e| StoreError::Db(e.to_string()))??;
-        let Some(row) = claimed else { continue };
-        let s = store.clone();
-        let base = base_url.to_owned();
-        let row2 = row.clone();
-        let composed = tokio::task::spawn_blocking(move || compose_row(&s, &row2, &base, now))
-            .await
-            .map_err(|e| StoreError::Db(e.to_string()))?;
-        let result = match composed {
-            Err(e) => Err((true, format!("cannot compose the message: {e}"))),
-            Ok(raw) => {
-                let s = store.clone();
-                let mailbox_id = row.mailbox_id;
-                let mailbox = tokio::task::spawn_blocking(move || s.read(|tx| mail::mailbox(tx, mailbox_id)))
-                    .await
-                    .map_err(|e| StoreError::Db(e.to_string()))??;
-                match &mailbox.smtp {
-                    None => Err((false, format!("mailbox {} has no SMTP server", mailbox.name))),
-                    Some(e) => deskbell_mailnet::send(&smtp_config(e), &row.envelope_from, &row.recipients, &raw)
-                        .await
-                        .map_err(|e| (e.permanent, e.message)),
-                }
-            }
+        let (s, base) = (store.clone(), base_url.to_owned());
+        // Claim, then the mailbox and the message, in one trip off the runtime.
+        let prepared = blocking(move || {
+            let Some(row) = s.write(|tx| mail::claim_outbox(tx, id, now, now + CLAIM))? else { return Ok(None) };
+            let mailbox = s.read(|tx| mail::mailbox(tx, row.mailbox_id))?;
+            let raw = compose_row(&s, &row, &mailbox, &base, now);
+            Ok(Some((row, mailbox, raw)))
+        })
+        .await?;
+        let Some((row, mailbox, raw)) = prepared else { continue };
+        let result = match (raw, &mailbox.smtp) {
+            (Err(e), _) => Err((true, format!("cannot compose the message: {e}"))),
+            (Ok(_), None) => Err((false, format!("mailbox {} has no SMTP server", mailbox.name))),
+            (Ok(raw), Some(e)) => deskbell_mailnet::send(&smtp_config(e), &row.envelope_from, &row.recipients, &raw)
+                .await
+                .map_err(|e| (e.permanent, e.message)),
         };
-        let s = store.clone();
-        let attempts = row.attempts;
-        let done = matches!(result, Ok(()));
-        tokio::task::spawn_blocking(move || {
+        let (s, attempts, done) = (store.clone(), row.attempts, result.is_ok());
+        blocking(move || {
             s.write(|tx| match result {
                 Ok(()) => mail::mark_sent(tx, id, Timestamp::now().max(now)),
                 Err((true, e)) => mail::mark_failed(tx, id, &e),
@@ -121,8 +111,7 @@ pub async fn run_once(store: &Store, base_url: &str, now: Timestamp) -> Result<u
                 Err((false, e)) => mail::mark_retry(tx, id, &e, now + backoff(attempts)),
             })
         })
-        .await
-        .map_err(|e| StoreError::Db(e.to_string()))??;
+        .await?;
         if done {
             sent += 1;
         } else {

@@ -164,15 +164,7 @@ pub async fn add_calendar_version(
 ) -> ApiResult<(StatusCode, Json<CalendarView>)> {
     actor.require_admin()?;
     check_spec(&req.spec)?;
-    let from = req
-        .effective_from
-        .as_deref()
-        .map(|s| {
-            s.parse::<Timestamp>().map_err(|e| {
-                ApiError::invalid("effective_from", format!("not an RFC 3339 instant with an offset ({s}): {e}"))
-            })
-        })
-        .transpose()?;
+    let from = req.effective_from.as_deref().map(|s| super::instant("effective_from", s)).transpose()?;
     let now = app.now();
     let me = actor.id();
     let c = app.write(move |tx| edit_calendar(tx, id, &req.spec, from, me, now)).await?;

@@ -82,6 +82,13 @@ pub fn counted_line(calendar: &Calendar, from: &str, to: &str, raw_pauses: &[Str
     Ok(format_counted(calendar.counted(from_t, to_t, &pauses)))
 }
 
+/// An instant from a request field: RFC 3339 with an offset, or a 422 naming the field.
+pub(crate) fn instant(field: &str, s: &str) -> crate::error::ApiResult<jiff::Timestamp> {
+    s.parse().map_err(|e| {
+        crate::error::ApiError::invalid(field, format!("not an RFC 3339 instant with an offset ({s}): {e}"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

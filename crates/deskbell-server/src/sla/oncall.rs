@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::instant;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::Json;
@@ -71,10 +72,6 @@ pub struct ShiftQuery {
     pub from: Option<String>,
     /// End of the window (RFC 3339); default a week after `from`.
     pub to: Option<String>,
-}
-
-fn instant(field: &str, s: &str) -> ApiResult<Timestamp> {
-    s.parse().map_err(|e| ApiError::invalid(field, format!("not an RFC 3339 instant with an offset ({s}): {e}")))
 }
 
 /// Shifts overlapping a window, by start (the vendor side).

@@ -362,7 +362,8 @@ async fn a_header_smuggled_into_a_subject_never_reaches_an_outgoing_header(app: 
     let row = outbox(&app).await.pop().unwrap();
     let store = app.store.clone();
     let sent = tokio::task::spawn_blocking(move || {
-        deskbell_server::mail::sender::compose_row(&store, &row, "https://desk.example", Timestamp::now())
+        let mailbox = store.read(|tx| mail::mailbox(tx, row.mailbox_id)).unwrap();
+        deskbell_server::mail::sender::compose_row(&store, &row, &mailbox, "https://desk.example", Timestamp::now())
     })
     .await
     .unwrap()
