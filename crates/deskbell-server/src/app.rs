@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::state::AppState;
-use crate::{admin, auth, mail, ops, sla, tickets};
+use crate::{admin, auth, mail, ops, sla, tickets, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(ops::routes())
+        .merge(web::routes(state.clone()))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), ops::track))
         .layer(middleware::from_fn(security_headers))

@@ -18,3 +18,4 @@ pub mod schema;
 pub mod sla;
 pub mod state;
 pub mod tickets;
+pub mod web;

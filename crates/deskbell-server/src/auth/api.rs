@@ -3,14 +3,13 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use deskbell_domain::person::EmailAddress;
-use deskbell_store::{auth as store_auth, people};
+use deskbell_store::auth as store_auth;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Actor, SESSION_COOKIE, Via, dummy_hash, start_session, verify_password};
+use super::{Actor, LoginFailure, SESSION_COOKIE, Via, password_login};
 use crate::admin::PersonView;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::Json;
@@ -36,7 +35,7 @@ pub struct SessionView {
     pub csrf_token: String,
 }
 
-fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
+pub fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if state.config.cookie_secure { "; Secure" } else { "" };
     let v = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
@@ -50,65 +49,28 @@ fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderVal
         (status = 429, description = "Too many failed attempts for this address", body = ErrorBody),
     ))]
 pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> ApiResult<Response> {
-    let wrong = || ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password");
-    let email: EmailAddress = req.email.parse().map_err(|_| wrong())?;
-    let now = state.now();
-    let window = jiff::SignedDuration::from_mins(state.config.login_window_minutes.into());
-    let since = now.checked_sub(window).map_err(ApiError::internal)?;
-    let max = i64::from(state.config.login_max_failures);
-    let lookup = email.clone();
-    let (failures, person, hash) = state
-        .read(move |tx| {
-            let failures = store_auth::recent_failures(tx, lookup.as_str(), since)?;
-            let person = people::by_email(tx, &lookup)?;
-            let hash = match &person {
-                Some(p) if p.active => people::password_hash(tx, p.id)?,
-                _ => None,
-            };
-            Ok((failures, person, hash))
-        })
-        .await?;
-    if failures >= max {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!(
-                "too many failed logins for this address; try again in {} minutes",
-                state.config.login_window_minutes
-            ),
-        )
-        .into_response();
-        let retry = (u64::from(state.config.login_window_minutes) * 60).to_string();
-        if let Ok(v) = HeaderValue::from_str(&retry) {
-            e.headers_mut().insert(header::RETRY_AFTER, v);
+    let (token, csrf, person) = match password_login(&state, &req.email, req.password).await {
+        Ok(s) => s,
+        Err(LoginFailure::Wrong) => {
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password"));
         }
-        return Ok(e);
-    }
-    let password = req.password;
-    let ok = state
-        .hashing(move || {
-            let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-            verify_password(&password, &hash)
-        })
-        .await?;
-    let person = person.filter(|p| ok && p.active);
-    let ttl = state.config.session_ttl_hours;
-    let record = email.clone();
-    let session = state
-        .write(move |tx| {
-            store_auth::record_login_attempt(tx, record.as_str(), person.is_some(), now)?;
-            match person {
-                Some(p) => Ok(Some((start_session(tx, p.id, now, ttl)?, p))),
-                None => Ok(None),
+        Err(LoginFailure::Throttled { minutes }) => {
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("too many failed logins for this address; try again in {minutes} minutes"),
+            )
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&(u64::from(minutes) * 60).to_string()) {
+                e.headers_mut().insert(header::RETRY_AFTER, v);
             }
-        })
-        .await?;
-    let Some(((token, csrf), person)) = session else {
-        tracing::info!(domain = email.domain(), "failed login");
-        return Err(wrong());
+            return Ok(e);
+        }
+        Err(LoginFailure::Error(e)) => return Err(e),
     };
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie(&state, &token, i64::from(ttl) * 3600));
+    headers
+        .insert(header::SET_COOKIE, session_cookie(&state, &token, i64::from(state.config.session_ttl_hours) * 3600));
     Ok((headers, Json(SessionView { person: person.into(), csrf_token: csrf })).into_response())
 }
 

@@ -209,9 +209,98 @@ pub fn validate_password(password: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+/// Why a password login did not start a session.
+#[derive(Debug)]
+pub enum LoginFailure {
+    /// Unknown address, wrong password or a deactivated person: one answer for all three.
+    Wrong,
+    /// Too many failures for this address recently.
+    Throttled {
+        minutes: u32,
+    },
+    Error(ApiError),
+}
+
+impl From<ApiError> for LoginFailure {
+    fn from(e: ApiError) -> Self {
+        LoginFailure::Error(e)
+    }
+}
+
+/// Checks an e-mail and password, throttled per address, and starts a session: the one login
+/// of the API and the pages. Returns the cookie token, the CSRF token and the person.
+pub async fn password_login(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> Result<(String, String, Person), LoginFailure> {
+    let email: deskbell_domain::person::EmailAddress = email.trim().parse().map_err(|_| LoginFailure::Wrong)?;
+    let now = state.now();
+    let window = jiff::SignedDuration::from_mins(state.config.login_window_minutes.into());
+    let since = now.checked_sub(window).map_err(ApiError::internal)?;
+    let max = i64::from(state.config.login_max_failures);
+    let lookup = email.clone();
+    let (failures, person, hash) = state
+        .read(move |tx| {
+            let failures = store_auth::recent_failures(tx, lookup.as_str(), since)?;
+            let person = people::by_email(tx, &lookup)?;
+            let hash = match &person {
+                Some(p) if p.active => people::password_hash(tx, p.id)?,
+                _ => None,
+            };
+            Ok((failures, person, hash))
+        })
+        .await?;
+    if failures >= max {
+        return Err(LoginFailure::Throttled { minutes: state.config.login_window_minutes });
+    }
+    let ok = state
+        .hashing(move || {
+            let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+            verify_password(&password, &hash)
+        })
+        .await?;
+    let person = person.filter(|p| ok && p.active);
+    let ttl = state.config.session_ttl_hours;
+    let record = email.clone();
+    let session = state
+        .write(move |tx| {
+            store_auth::record_login_attempt(tx, record.as_str(), person.is_some(), now)?;
+            match person {
+                Some(p) => Ok(Some((start_session(tx, p.id, now, ttl)?, p))),
+                None => Ok(None),
+            }
+        })
+        .await?;
+    match session {
+        Some(((token, csrf), person)) => Ok((token, csrf, person)),
+        None => {
+            tracing::info!(domain = email.domain(), "failed login");
+            Err(LoginFailure::Wrong)
+        }
+    }
+}
+
+/// The person behind the session cookie; `None` without a cookie or when the session has
+/// expired or was ended.
+pub async fn session_actor(state: &AppState, headers: &axum::http::HeaderMap) -> ApiResult<Option<Actor>> {
+    let Some(session) = cookie_value(headers, SESSION_COOKIE) else { return Ok(None) };
+    let hash = token_hash(&session);
+    let now = state.now();
+    state
+        .read(move |tx| {
+            let Some(s) = store_auth::session(tx, &hash, now)? else { return Ok(None) };
+            let person = people::get(tx, s.person_id)?;
+            if !person.active {
+                return Ok(None);
+            }
+            Ok(Some(Actor::load(tx, person, Via::Session { token_hash: hash, csrf_token: s.csrf_token })?))
+        })
+        .await
+}
+
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -235,7 +324,6 @@ impl FromRequestParts<AppState> for Actor {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| t.trim().to_owned());
-        let now = state.now();
         let safe = is_safe(&parts.method);
         if let Some(token) = bearer {
             let hash = token_hash(&token);
@@ -256,24 +344,16 @@ impl FromRequestParts<AppState> for Actor {
             actor.require_token_scope(if safe { "read" } else { "write" })?;
             return Ok(actor);
         }
-        let Some(session) = cookie(parts, SESSION_COOKIE) else {
+        if cookie_value(&parts.headers, SESSION_COOKIE).is_none() {
             return Err(ApiError::unauthorized());
-        };
-        let hash = token_hash(&session);
-        let actor = state
-            .read(move |tx| {
-                let Some(s) = store_auth::session(tx, &hash, now)? else { return Ok(None) };
-                let person = people::get(tx, s.person_id)?;
-                Ok(Some(Actor::load(tx, person, Via::Session { token_hash: hash, csrf_token: s.csrf_token })?))
-            })
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    "session_expired",
-                    "your session has expired; log in again",
-                )
-            })?;
+        }
+        let actor = session_actor(state, &parts.headers).await?.ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "session_expired",
+                "your session has expired; log in again",
+            )
+        })?;
         if !safe {
             // A cookie is sent by the browser on any site's request; only our own pages
             // know the CSRF token, so it proves the request came from them.
@@ -288,7 +368,7 @@ impl FromRequestParts<AppState> for Actor {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
