@@ -158,6 +158,7 @@ fn ticket(w: &World, product: i64, priority: Priority, i: usize) -> NewTicket {
         tags: Vec::new(),
         local_it_checks: None,
         attachments: Vec::new(),
+        call: None,
     }
 }
 

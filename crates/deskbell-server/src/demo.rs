@@ -1589,6 +1589,7 @@ fn plan(rng: &mut Lcg, w: &World, s: &Spec<'_>, parent: Option<usize>, now: Time
         tags: if by_customer { Vec::new() } else { tags.clone() },
         local_it_checks,
         attachments: Vec::new(),
+        call: None,
     };
 
     // The steps, as delays in seconds after the previous one.

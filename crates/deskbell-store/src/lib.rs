@@ -11,6 +11,8 @@ pub mod attachments;
 pub mod auth;
 mod collation;
 pub mod events;
+mod find;
+pub mod forms;
 pub mod mail;
 pub mod migrate;
 pub mod orgs;

@@ -2,6 +2,7 @@
 //! a change is a new file.
 
 use crate::StoreError;
+use crate::sql::Tx;
 
 struct Migration {
     version: i64,
@@ -15,10 +16,23 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] =
-    migrations!("sqlite": 1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail");
-const POSTGRES: &[Migration] =
-    migrations!("postgres": 1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail");
+const SQLITE: &[Migration] = migrations!("sqlite":
+    1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail", 5 "0005_pages", 6 "0006_forms");
+const POSTGRES: &[Migration] = migrations!("postgres":
+    1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail", 5 "0005_pages", 6 "0006_forms");
+
+/// Work a migration needs beyond its SQL, written once for both backends.
+type Step = fn(&mut Tx<'_>) -> Result<(), StoreError>;
+
+/// The step run right after a migration's SQL, in the same transaction: filling a new column
+/// from values only Rust can compute.
+fn then(version: i64) -> Option<Step> {
+    match version {
+        // The folded keys of orgs::find / people::find.
+        5 => Some(crate::find::backfill),
+        _ => None,
+    }
+}
 
 pub(crate) fn sqlite(conn: &mut rusqlite::Connection) -> Result<Vec<String>, StoreError> {
     conn.execute_batch(
@@ -33,6 +47,10 @@ pub(crate) fn sqlite(conn: &mut rusqlite::Connection) -> Result<Vec<String>, Sto
             })?;
         if !done {
             tx.execute_batch(m.sql).map_err(|e| StoreError::Db(format!("migration {}: {e}", m.name)))?;
+            if let Some(f) = then(m.version) {
+                f(&mut crate::sqlite::SqliteConn { conn: &tx })
+                    .map_err(|e| StoreError::Db(format!("migration {}: {e}", m.name)))?;
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
                 rusqlite::params![m.version, m.name],
@@ -59,6 +77,10 @@ pub(crate) fn postgres(client: &mut postgres::Client) -> Result<Vec<String>, Sto
         if !done {
             tx.batch_execute(m.sql)
                 .map_err(|e| StoreError::Db(format!("migration {}: {}", m.name, StoreError::from(e))))?;
+            if let Some(f) = then(m.version) {
+                crate::postgres::with_conn(&mut tx, f)
+                    .map_err(|e| StoreError::Db(format!("migration {}: {e}", m.name)))?;
+            }
             tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&m.version, &m.name])?;
             applied.push(m.name.to_owned());
         }

@@ -4,10 +4,14 @@
 //! Lists are sorted here, not by `ORDER BY` on text, whose order depends on each
 //! database's collation (see [`crate::collation`]).
 
+use std::collections::HashMap;
+
+use deskbell_domain::text::fold;
 use jiff::Timestamp;
 
 use crate::collation::sort_by_name;
-use crate::sql::{Row, Tx, in_list};
+use crate::find::{self, Query};
+use crate::sql::{Row, Tx, Value, in_list, query_ids};
 use crate::{StoreError, params};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +114,18 @@ pub fn with_children(tx: &mut Tx<'_>, id: i64) -> Result<Vec<i64>, StoreError> {
         .collect()
 }
 
+/// The text [`find`] matches an organisation by: its name folded and its phone numbers' digits.
+pub(crate) fn find_key(name: &str, phones: &[String]) -> String {
+    let digits: Vec<String> = phones.iter().map(|p| find::digits(p)).collect();
+    find::key(std::iter::once(fold(name).as_str()).chain(digits.iter().map(String::as_str)))
+}
+
+/// Writes the phones, domains and account team, and the find key (name and phones).
 fn write_lists(tx: &mut Tx<'_>, id: i64, input: &OrganisationInput) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE organisations SET find_key = $2 WHERE id = $1",
+        params![id, find_key(&input.name, &input.phones)],
+    )?;
     tx.execute("DELETE FROM organisation_phones WHERE organisation_id = $1", params![id])?;
     tx.execute("DELETE FROM organisation_domains WHERE organisation_id = $1", params![id])?;
     tx.execute("DELETE FROM organisation_account_team WHERE organisation_id = $1", params![id])?;
@@ -151,6 +166,97 @@ pub fn update(tx: &mut Tx<'_>, id: i64, input: &OrganisationInput, now: Timestam
     }
     write_lists(tx, id, input)?;
     get(tx, id)
+}
+
+/// Organisations whose name contains `q`, or whose phone numbers contain its digits, ignoring
+/// case and diacritics (`lodz` finds "Łódź"; see [`crate::find`]); for the phone-ticket form,
+/// which asks while the agent types. Names starting with `q` come first; at most `limit`
+/// (up to 200) results, and none for an empty `q`. Inactive organisations are included
+/// (their `active` says so).
+pub fn find(tx: &mut Tx<'_>, q: &str, limit: usize) -> Result<Vec<Organisation>, StoreError> {
+    let Some(query) = Query::parse(q) else { return Ok(Vec::new()) };
+    let limit = limit.min(find::MAX_LIMIT);
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut params = Vec::new();
+    let (cond, order) = query.sql(tx.dialect(), &mut params);
+    params.push(Value::Int(limit as i64));
+    let rows = tx.query(
+        &format!(
+            "SELECT {ORG_COLS}, find_key FROM organisations WHERE {cond} ORDER BY {order} LIMIT ${}",
+            params.len()
+        ),
+        &params,
+    )?;
+    let prefix: HashMap<i64, bool> =
+        rows.iter().map(|r| Ok((r.i64(0)?, query.is_prefix_of(&r.str(8)?)))).collect::<Result<_, StoreError>>()?;
+    let mut list = load(tx, &rows)?;
+    // By name within each rank, the order of every other list (see `crate::collation`).
+    sort_by_name(&mut list, |o| (&o.name, o.id));
+    list.sort_by_key(|o| !prefix.get(&o.id).copied().unwrap_or(false));
+    Ok(list)
+}
+
+/// Organisations from rows of [`ORG_COLS`], with their phones, domains and account teams
+/// read in three queries for all of them (not three per organisation), in the rows' order.
+fn load(tx: &mut Tx<'_>, rows: &[Row]) -> Result<Vec<Organisation>, StoreError> {
+    let ids = rows.iter().map(|r| r.i64(0)).collect::<Result<Vec<_>, _>>()?;
+    let mut lists = |sql: &str| -> Result<HashMap<i64, Vec<Row>>, StoreError> {
+        let mut by_org: HashMap<i64, Vec<Row>> = HashMap::new();
+        for r in query_ids(tx, &ids, |list| sql.replace("{ids}", list))? {
+            by_org.entry(r.i64(0)?).or_default().push(r);
+        }
+        Ok(by_org)
+    };
+    let mut phones = lists("SELECT organisation_id, phone FROM organisation_phones WHERE organisation_id IN {ids}")?;
+    let mut domains = lists("SELECT organisation_id, domain FROM organisation_domains WHERE organisation_id IN {ids}")?;
+    let mut teams =
+        lists("SELECT organisation_id, person_id FROM organisation_account_team WHERE organisation_id IN {ids}")?;
+    rows.iter()
+        .map(|r| {
+            let id = r.i64(0)?;
+            let texts = |rows: Option<Vec<Row>>| -> Result<Vec<String>, StoreError> {
+                // Byte order, as `org_from` has it.
+                let mut v = rows.unwrap_or_default().iter().map(|r| r.str(1)).collect::<Result<Vec<_>, _>>()?;
+                v.sort_unstable();
+                Ok(v)
+            };
+            let mut account_team =
+                teams.remove(&id).unwrap_or_default().iter().map(|r| r.i64(1)).collect::<Result<Vec<_>, _>>()?;
+            account_team.sort_unstable();
+            Ok(Organisation {
+                id,
+                name: r.str(1)?,
+                parent_id: r.opt_i64(2)?,
+                time_zone: r.str(3)?,
+                notes: r.str(4)?,
+                active: r.bool(5)?,
+                phones: texts(phones.remove(&id))?,
+                mail_domains: texts(domains.remove(&id))?,
+                account_team,
+                created_at: r.time(6)?,
+                updated_at: r.time(7)?,
+            })
+        })
+        .collect()
+}
+
+/// The names of the given organisations, for rendering a list page in one query per few
+/// hundred ids; unknown ids are left out.
+pub fn names(tx: &mut Tx<'_>, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+    query_ids(tx, ids, |list| format!("SELECT id, name FROM organisations WHERE id IN {list}"))?
+        .iter()
+        .map(|r| Ok((r.i64(0)?, r.str(1)?)))
+        .collect()
+}
+
+/// The time zones of the given organisations (dates on a list page are local to each).
+pub fn time_zones(tx: &mut Tx<'_>, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+    query_ids(tx, ids, |list| format!("SELECT id, time_zone FROM organisations WHERE id IN {list}"))?
+        .iter()
+        .map(|r| Ok((r.i64(0)?, r.str(1)?)))
+        .collect()
 }
 
 /// Caller-ID lookup: the organisation owning a phone number (stored normalised).

@@ -1,10 +1,14 @@
 //! People: customer users and admins of an organisation, and the vendor's staff.
 
+use std::collections::HashMap;
+
 use deskbell_domain::person::{EmailAddress, Language, Role};
+use deskbell_domain::text::fold;
 use jiff::Timestamp;
 
 use crate::collation::sort_by_name;
-use crate::sql::{Row, Tx, in_list};
+use crate::find::{self, Query};
+use crate::sql::{Row, Tx, Value, in_list, query_ids};
 use crate::{StoreError, params};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +98,72 @@ pub fn list(tx: &mut Tx<'_>, orgs: Option<&[i64]>) -> Result<Vec<Person>, StoreE
     Ok(list)
 }
 
+/// The text [`find`] matches a person by: name and e-mail folded, the phone number's digits.
+pub(crate) fn find_key(name: &str, email: &str, phone: Option<&str>) -> String {
+    find::key([fold(name).as_str(), fold(email).as_str(), find::digits(phone.unwrap_or_default()).as_str()])
+}
+
+fn input_key(p: &PersonInput) -> String {
+    find_key(&p.name, p.email.as_str(), p.phone.as_deref())
+}
+
+/// People whose name or e-mail contains `q`, or whose phone number contains its digits,
+/// ignoring case and diacritics (`zolw` finds "Żółw"; see [`crate::find`]); only people of
+/// `orgs` when given. For the phone-ticket form, which asks while the agent types. Names
+/// starting with `q` come first; at most `limit` (up to 200) results, and none for an empty
+/// `q`. Inactive people are included (their `active` says so).
+pub fn find(tx: &mut Tx<'_>, q: &str, orgs: Option<&[i64]>, limit: usize) -> Result<Vec<Person>, StoreError> {
+    let Some(query) = Query::parse(q) else { return Ok(Vec::new()) };
+    let limit = limit.min(find::MAX_LIMIT);
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let mut params: Vec<Value> = Vec::new();
+    let mut conds = Vec::new();
+    if let Some(ids) = orgs {
+        conds.push(format!("organisation_id IN {}", in_list(0, ids.len())));
+        params.extend(ids.iter().map(|i| Value::Int(*i)));
+    }
+    let (cond, order) = query.sql(tx.dialect(), &mut params);
+    conds.push(cond);
+    params.push(Value::Int(limit as i64));
+    let rows = tx.query(
+        &format!(
+            "SELECT {COLS}, find_key FROM people WHERE {} ORDER BY {order} LIMIT ${}",
+            conds.join(" AND "),
+            params.len()
+        ),
+        &params,
+    )?;
+    let mut list = rows
+        .iter()
+        .map(|r| Ok((query.is_prefix_of(&r.str(10)?), from_row(r)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // By name within each rank, the order of every other list (see `crate::collation`).
+    sort_by_name(&mut list, |(_, p)| (&p.name, p.id));
+    list.sort_by_key(|(prefix, _)| !prefix);
+    Ok(list.into_iter().map(|(_, p)| p).collect())
+}
+
+/// The names of the given people, for rendering a list page in one query per few hundred
+/// ids; unknown ids are left out.
+pub fn names(tx: &mut Tx<'_>, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+    query_ids(tx, ids, |list| format!("SELECT id, name FROM people WHERE id IN {list}"))?
+        .iter()
+        .map(|r| Ok((r.i64(0)?, r.str(1)?)))
+        .collect()
+}
+
+/// The vendor's active staff (agents, supervisors, admins), by name: the choices of an
+/// assignee field. Customers are never in it, however many there are.
+pub fn staff(tx: &mut Tx<'_>) -> Result<Vec<Person>, StoreError> {
+    let rows =
+        tx.query(&format!("SELECT {COLS} FROM people WHERE role IN ('agent', 'supervisor', 'admin') AND active"), &[])?;
+    let mut list = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    sort_by_name(&mut list, |p| (&p.name, p.id));
+    Ok(list)
+}
+
 pub fn create(
     tx: &mut Tx<'_>,
     p: &PersonInput,
@@ -102,9 +172,9 @@ pub fn create(
 ) -> Result<Person, StoreError> {
     let id = tx
         .query_one(
-            "INSERT INTO people (email, name, role, organisation_id, phone, language, password_hash, active, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-            params![p.email.as_str(), &p.name, p.role.as_str(), p.organisation_id, p.phone.clone(), p.language.as_str(), password_hash, p.active, now],
+            "INSERT INTO people (email, name, role, organisation_id, phone, language, password_hash, active, created_at, updated_at, find_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
+            params![p.email.as_str(), &p.name, p.role.as_str(), p.organisation_id, p.phone.clone(), p.language.as_str(), password_hash, p.active, now, input_key(p)],
         )?
         .i64(0)?;
     get(tx, id)
@@ -112,8 +182,9 @@ pub fn create(
 
 pub fn update(tx: &mut Tx<'_>, id: i64, p: &PersonInput, now: Timestamp) -> Result<Person, StoreError> {
     let n = tx.execute(
-        "UPDATE people SET email = $2, name = $3, role = $4, organisation_id = $5, phone = $6, language = $7, active = $8, updated_at = $9 WHERE id = $1",
-        params![id, p.email.as_str(), &p.name, p.role.as_str(), p.organisation_id, p.phone.clone(), p.language.as_str(), p.active, now],
+        "UPDATE people SET email = $2, name = $3, role = $4, organisation_id = $5, phone = $6, language = $7, active = $8, updated_at = $9, \
+         find_key = $10 WHERE id = $1",
+        params![id, p.email.as_str(), &p.name, p.role.as_str(), p.organisation_id, p.phone.clone(), p.language.as_str(), p.active, now, input_key(p)],
     )?;
     if n == 0 {
         return Err(StoreError::NotFound);

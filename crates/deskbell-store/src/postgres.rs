@@ -140,6 +140,19 @@ impl PgBackend {
     }
 }
 
+/// Runs `f` through the repositories' [`Conn`] on a savepoint of `tx` (the migration runner's
+/// transaction), so Rust-side migration steps are written once for both backends.
+pub(crate) fn with_conn<T>(
+    tx: &mut postgres::Transaction<'_>,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut statements = HashMap::new();
+    let mut c = PgConn { tx: tx.transaction()?, statements: &mut statements };
+    let out = f(&mut c)?;
+    c.tx.commit()?;
+    Ok(out)
+}
+
 struct PgConn<'a> {
     tx: postgres::Transaction<'a>,
     statements: &'a mut HashMap<String, Statement>,

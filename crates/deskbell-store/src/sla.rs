@@ -10,7 +10,7 @@ use deskbell_domain::ticket::Priority;
 use jiff::Timestamp;
 
 use crate::collation::sort_by_name;
-use crate::sql::{Array, Dialect, Row, Tx, Value};
+use crate::sql::{Array, Dialect, Row, Tx, Value, query_ids};
 use crate::{StoreError, params};
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
@@ -442,6 +442,20 @@ pub fn clocks(tx: &mut Tx<'_>, ticket_id: i64) -> Result<Vec<ClockRow>, StoreErr
         .map(clock_from)
         .collect::<Result<Vec<_>, _>>()?;
     list.sort_by_key(|c| c.metric == Metric::Resolution);
+    Ok(list)
+}
+
+/// Every clock (running, paused or stopped) of the given tickets, for rendering a list page
+/// without a query per ticket: by ticket id, first response before resolution (as
+/// [`clocks`]). Duplicate ids are looked up once; unknown ids and tickets without clocks
+/// simply contribute nothing.
+pub fn running_clocks_for(tx: &mut Tx<'_>, ticket_ids: &[i64]) -> Result<Vec<ClockRow>, StoreError> {
+    let mut list =
+        query_ids(tx, ticket_ids, |ids| format!("SELECT {CLOCK_COLS} FROM ticket_clocks WHERE ticket_id IN {ids}"))?
+            .iter()
+            .map(clock_from)
+            .collect::<Result<Vec<_>, _>>()?;
+    list.sort_by_key(|c| (c.ticket_id, c.metric == Metric::Resolution));
     Ok(list)
 }
 

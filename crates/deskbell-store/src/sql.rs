@@ -214,3 +214,22 @@ pub fn in_list(first: usize, count: usize) -> String {
     s.push(')');
     s
 }
+
+/// Ids bound per statement by [`query_ids`]: far below SQLite's 32,766 parameters and
+/// PostgreSQL's 65,535, and short enough to plan quickly.
+pub(crate) const IDS_PER_QUERY: usize = 500;
+
+/// Runs `sql(in_list)` once per chunk of the distinct `ids`, binding the chunk as `$1…$n`,
+/// and returns every row. For batch lookups of a list page (names, clocks): one round trip
+/// per few hundred ids instead of one per id.
+pub(crate) fn query_ids(tx: &mut Tx<'_>, ids: &[i64], sql: impl Fn(&str) -> String) -> Result<Vec<Row>, StoreError> {
+    let mut distinct = ids.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut out = Vec::new();
+    for chunk in distinct.chunks(IDS_PER_QUERY) {
+        let params: Vec<Value> = chunk.iter().map(|i| Value::Int(*i)).collect();
+        out.extend(tx.query(&sql(&in_list(0, chunk.len())), &params)?);
+    }
+    Ok(out)
+}

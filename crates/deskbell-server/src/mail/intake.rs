@@ -317,6 +317,7 @@ fn take(
         tags: Vec::new(),
         local_it_checks: None,
         attachments: uploads,
+        call: None,
     };
     let (t, a) = service::create_with_mail(tx, &actor, input, Some(meta), limits, now)?;
     register(tx, mailbox, m, key, "ticket", (Some(t.id), Some(a.id)), None, now)?;

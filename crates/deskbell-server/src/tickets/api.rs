@@ -34,7 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(download_attachment))
 }
 
-fn limits(state: &AppState) -> Limits {
+pub(crate) fn limits(state: &AppState) -> Limits {
     Limits { attachment_max_bytes: state.config.attachment_max_bytes, reopen_days: state.config.reopen_days }
 }
 
@@ -95,11 +95,11 @@ fn bad_query(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", message).with_field(field)
 }
 
-fn encode_cursor(c: Cursor) -> String {
+pub(crate) fn encode_cursor(c: Cursor) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}:{}", c.key, c.id))
 }
 
-fn decode_cursor(s: &str) -> ApiResult<Cursor> {
+pub(crate) fn decode_cursor(s: &str) -> ApiResult<Cursor> {
     let bad = || bad_query("cursor", "the cursor is not one this server handed out");
     let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
@@ -154,11 +154,12 @@ pub async fn list_tickets(
         channels: list_of::<Channel>("channel", &q.channel)?,
         organisation_ids: list_of::<i64>("organisation", &q.organisation)?,
         assignee,
-        team_id: q.team,
+        team_ids: q.team.into_iter().collect(),
         product_id: q.product,
         requester_id: q.requester,
         q: q.q.filter(|s| !s.trim().is_empty()),
         updated_since,
+        at_risk: None,
         sort,
         after: q.cursor.as_deref().map(decode_cursor).transpose()?,
         limit: q.limit.unwrap_or(50),
@@ -283,6 +284,7 @@ pub async fn create_ticket(
         tags: r.tags,
         local_it_checks: r.local_it_checks,
         attachments: body.files,
+        call: None,
     };
     let now = state.now();
     let limits = limits(&state);

@@ -54,6 +54,9 @@ pub struct NewTicket {
     pub tags: Vec<String>,
     pub local_it_checks: Option<LocalItChecks>,
     pub attachments: Vec<Upload>,
+    /// The call a phone ticket starts with (direction, number, duration); an incoming call
+    /// of unknown length when not given.
+    pub call: Option<Call>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -334,10 +337,8 @@ pub fn create_with_mail(
     )?;
     // A ticket logged by an agent on the phone starts with a phone call article.
     let kind = if vendor && channel == Channel::Phone { ArticleKind::PhoneCall } else { ArticleKind::PublicReply };
-    let call = (kind == ArticleKind::PhoneCall).then_some(Call {
-        direction: CallDirection::Inbound,
-        number: None,
-        duration_secs: None,
+    let call = (kind == ArticleKind::PhoneCall).then(|| {
+        input.call.clone().unwrap_or(Call { direction: CallDirection::Inbound, number: None, duration_secs: None })
     });
     let article = insert_article(
         tx,

@@ -1,0 +1,23 @@
+-- The pages' forms.
+
+-- A form that creates something carries a random key; the first submission claims it in the
+-- transaction that creates the ticket, a repeated one (a double click, a resent POST) finds
+-- the ticket it made instead of making a second.
+CREATE TABLE form_submissions (
+    key TEXT PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    ticket_id INTEGER REFERENCES tickets(id),
+    created_at INTEGER NOT NULL
+);
+
+-- A customer admin's invitation of a colleague: a one-time link to choose a password. Only the
+-- hash of the link's secret is stored.
+CREATE TABLE invitations (
+    token_hash TEXT PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    invited_by INTEGER NOT NULL REFERENCES people(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE INDEX invitations_person ON invitations(person_id);
