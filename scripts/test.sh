@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of deskbell: formatting, clippy, and the whole suite on SQLite
 # and on throwaway databases of the local PostgreSQL, with the mail tests against real
-# Dovecot and Postfix instances started here (scripts/mail-servers.sh installs them).
+# Dovecot and Postfix instances started here (scripts/mail-servers.sh installs them), then
+# the pages in headless Chromium (scripts/browser-tests.sh installs it).
 #
 #   ./scripts/test.sh            # everything
 #   ./scripts/test.sh -p deskbell-store   # extra arguments go to `cargo test`
@@ -75,5 +76,16 @@ fi
 
 step "cargo test (SQLite and PostgreSQL)"
 cargo test --workspace --locked "$@"
+
+step "browser tests (headless Chromium)"
+# The pages in a real browser: scripts/browser-tests.sh installs Chromium and playwright-core
+# when missing, starts target/debug/deskbell on a throwaway database and runs
+# tests/browser/run.mjs; screenshots land in target/browser-tests/. Without a browser it skips
+# loudly, and with CI=true it fails instead. The full `cargo test` above has just built the
+# binary; a run narrowed by arguments may not have, so it is built here then.
+if [ $# -gt 0 ]; then
+  cargo build --locked -p deskbell-server
+fi
+./scripts/browser-tests.sh
 
 step "all checks passed"

@@ -31,6 +31,7 @@
 //! The server is stopped and the database removed at the end, also after an error.
 
 mod mail;
+mod pages;
 mod server;
 mod sla;
 mod text;
@@ -67,6 +68,8 @@ enum Command {
     Sla(sla::SlaArgs),
     /// Mail intake through real Postfix and Dovecot: throughput, and a SIGKILL test.
     Mail(mail::MailArgs),
+    /// Server-side render time of the pages (queues, a 200-article ticket) at 100,000 tickets.
+    Pages(pages::PagesArgs),
     /// The process `mail --kill-test` kills and restarts.
     #[command(hide = true)]
     MailChild(mail::ChildArgs),
@@ -155,6 +158,15 @@ async fn main() -> std::process::ExitCode {
     let args = match cli.command {
         Command::Api(args) => args,
         Command::Mail(args) => return exit_status(mail::run(&args).await),
+        Command::Pages(args) => {
+            return match pages::run(&args).await {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
         Command::MailChild(args) => return exit_status(mail::child(&args).await),
         Command::Sla(args) => {
             return match tokio::task::spawn_blocking(move || sla::run(&args).map_err(|e| e.to_string())).await {

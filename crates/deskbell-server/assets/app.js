@@ -50,6 +50,9 @@
       if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
     } else {
       target.click();
+      // A choice (reply / note / call) then puts the cursor where the text goes.
+      const next = target.dataset.thenFocus && document.getElementById(target.dataset.thenFocus);
+      if (next) { next.focus(); next.scrollIntoView({ block: "center" }); }
     }
   });
 

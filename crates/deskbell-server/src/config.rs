@@ -58,6 +58,9 @@ pub struct Config {
     pub log: String,
 }
 
+/// `DESKBELL_*` variables that commands read themselves (lower-cased, without the prefix).
+const COMMAND_ENV: &[&str] = &["new_password"];
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -161,12 +164,14 @@ impl Config {
         Ok(())
     }
 
-    /// `DESKBELL_*` variables that match no key, to warn about at start.
+    /// `DESKBELL_*` variables that match no key, to warn about at start (those a command
+    /// reads itself, [`COMMAND_ENV`], are not settings but expected).
     pub fn unknown_env(env: &[(String, String)]) -> Vec<String> {
         let Ok(defaults) = toml::Table::try_from(Config::default()) else { return Vec::new() };
         env.iter()
             .filter_map(|(n, _)| n.strip_prefix("DESKBELL_").map(|k| (n, k.to_lowercase())))
-            .filter(|(_, k)| !defaults.contains_key(k) && !k.starts_with("test_"))
+            // Besides the settings: the test suite's variables and the CLI's own inputs.
+            .filter(|(_, k)| !defaults.contains_key(k) && !k.starts_with("test_") && !COMMAND_ENV.contains(&k.as_str()))
             .map(|(n, _)| n.clone())
             .collect()
     }

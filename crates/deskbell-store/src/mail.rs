@@ -631,12 +631,17 @@ pub fn bounce_of(tx: &mut Tx<'_>, email: &str) -> Result<Option<(Timestamp, Stri
 /// Stores the hash of a ticket's tracking secret.
 pub fn set_tracking_hash(tx: &mut Tx<'_>, ticket_id: i64, hash: &str) -> Result<(), StoreError> {
     tx.execute("UPDATE tickets SET tracking_hash = $2 WHERE id = $1", params![ticket_id, hash])?;
+    // Earlier links stay valid: each one is a row of its own.
+    tx.execute(
+        "INSERT INTO tracking_keys (hash, ticket_id) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
+        params![hash, ticket_id],
+    )?;
     Ok(())
 }
 
-/// The ticket whose tracking secret hashes to `hash`.
+/// The ticket whose tracking secret hashes to `hash` (any link its mails handed out).
 pub fn ticket_by_tracking_hash(tx: &mut Tx<'_>, hash: &str) -> Result<Option<i64>, StoreError> {
-    tx.query_opt("SELECT id FROM tickets WHERE tracking_hash = $1", params![hash])?.map(|r| r.i64(0)).transpose()
+    tx.query_opt("SELECT ticket_id FROM tracking_keys WHERE hash = $1", params![hash])?.map(|r| r.i64(0)).transpose()
 }
 
 // ---------------------------------------------------------------- reminders

@@ -400,7 +400,10 @@ pub fn list(tx: &mut Tx<'_>, scope: &Scope, f: &Filter) -> Result<Page, StoreErr
     any_of(&col("priority"), &f.priorities, Priority::as_str, &mut params, &mut conds);
     any_of(&col("kind"), &f.kinds, Kind::as_str, &mut params, &mut conds);
     any_of(&col("channel"), &f.channels, Channel::as_str, &mut params, &mut conds);
-    any_id("t.organisation_id", &f.organisation_ids, &mut params, &mut conds);
+    // A few organisations are selective (their index wins); many (a name that matches dozens)
+    // are broad like the columns above: 50 of 300 hotels took 125 ms through the index.
+    let org_col = if f.organisation_ids.len() > 4 { col("organisation_id") } else { "t.organisation_id".to_owned() };
+    any_id(&org_col, &f.organisation_ids, &mut params, &mut conds);
     any_id(&col("team_id"), &f.team_ids, &mut params, &mut conds);
     let mut eq = |column: &str, v: Option<i64>, params: &mut Vec<Value>| {
         if let Some(v) = v {

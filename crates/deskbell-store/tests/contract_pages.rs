@@ -32,6 +32,7 @@ contract_tests!(
     find_keys_of_rows_from_before_the_migration_are_filled_in,
     a_form_key_makes_one_ticket_and_belongs_to_its_person,
     an_invitation_is_used_once_and_only_before_it_expires,
+    every_tracking_link_of_a_ticket_keeps_working,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -731,4 +732,21 @@ fn an_invitation_is_used_once_and_only_before_it_expires(store: &Store) {
     assert!(write(store, |tx| forms::use_invitation(tx, "hash-a", base() + mins(1))));
     assert!(!write(store, |tx| forms::use_invitation(tx, "hash-a", base() + mins(2))), "used only once");
     assert_eq!(read(store, |tx| forms::invitation(tx, "hash-a", base() + mins(2))), None);
+}
+
+fn every_tracking_link_of_a_ticket_keeps_working(store: &Store) {
+    use deskbell_store::mail;
+    let w = world(store);
+    let (a, b) = write(store, |tx| {
+        let a = tickets::insert(tx, &new_ticket("Drukarka", w.org, w.user, None))?.id;
+        let b = tickets::insert(tx, &new_ticket("Kasa", w.org, w.user, None))?.id;
+        Ok((a, b))
+    });
+    write(store, |tx| mail::set_tracking_hash(tx, a, "received-link"));
+    write(store, |tx| mail::set_tracking_hash(tx, a, "resolved-link"));
+    write(store, |tx| mail::set_tracking_hash(tx, b, "other-ticket"));
+    assert_eq!(read(store, |tx| mail::ticket_by_tracking_hash(tx, "received-link")), Some(a));
+    assert_eq!(read(store, |tx| mail::ticket_by_tracking_hash(tx, "resolved-link")), Some(a));
+    assert_eq!(read(store, |tx| mail::ticket_by_tracking_hash(tx, "other-ticket")), Some(b));
+    assert_eq!(read(store, |tx| mail::ticket_by_tracking_hash(tx, "guess")), None);
 }

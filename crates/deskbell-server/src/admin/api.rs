@@ -1,11 +1,16 @@
 //! REST endpoints for organisations, people, teams, products and installations.
+//!
+//! Each write is a plain function (`new_organisation`, `change_person`, …) holding all of
+//! its checks; the JSON handlers and the admin pages both call it, so there is one
+//! validation path.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use deskbell_domain::person::{EmailAddress, Language, Role};
-use deskbell_store::orgs::{self, Installation, OrganisationInput};
-use deskbell_store::people::{self, PersonInput};
+use deskbell_store::orgs::{self, Installation, Organisation, OrganisationInput, Product, Team};
+use deskbell_store::people::{self, Person, PersonInput};
 use deskbell_store::{StoreError, Tx};
+use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -181,23 +186,30 @@ pub async fn create_organisation(
 ) -> ApiResult<(StatusCode, Json<OrganisationView>)> {
     actor.require_admin()?;
     let now = state.now();
-    let org = state
-        .write(move |tx| {
-            let mut input = OrganisationInput {
-                name: req.name,
-                parent_id: req.parent_id,
-                time_zone: req.time_zone.unwrap_or_else(|| "Europe/Warsaw".into()),
-                notes: req.notes,
-                active: true,
-                phones: req.phones,
-                mail_domains: req.mail_domains,
-                account_team: req.account_team,
-            };
-            check_org(tx, None, &mut input)?;
-            orgs::create(tx, &input, now).map_err(org_conflict)
-        })
-        .await?;
+    let org = state.write(move |tx| new_organisation(tx, &actor, req, now)).await?;
     Ok((StatusCode::CREATED, Json(OrganisationView::new(org, true))))
+}
+
+/// Creates an organisation (admin) after every check of the API.
+pub fn new_organisation(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    req: OrganisationCreate,
+    now: Timestamp,
+) -> ApiResult<Organisation> {
+    actor.require_admin()?;
+    let mut input = OrganisationInput {
+        name: req.name,
+        parent_id: req.parent_id,
+        time_zone: req.time_zone.unwrap_or_else(|| "Europe/Warsaw".into()),
+        notes: req.notes,
+        active: true,
+        phones: req.phones,
+        mail_domains: req.mail_domains,
+        account_team: req.account_team,
+    };
+    check_org(tx, None, &mut input)?;
+    orgs::create(tx, &input, now).map_err(org_conflict)
 }
 
 /// One organisation.
@@ -227,24 +239,32 @@ pub async fn update_organisation(
 ) -> ApiResult<Json<OrganisationView>> {
     actor.require_admin()?;
     let now = state.now();
-    let org = state
-        .write(move |tx| {
-            let o = orgs::get(tx, id).map_err(|_| ApiError::not_found("organisation"))?;
-            let mut input = OrganisationInput {
-                name: req.name.unwrap_or(o.name),
-                parent_id: req.parent_id.apply(o.parent_id),
-                time_zone: req.time_zone.unwrap_or(o.time_zone),
-                notes: req.notes.unwrap_or(o.notes),
-                active: req.active.unwrap_or(o.active),
-                phones: req.phones.unwrap_or(o.phones),
-                mail_domains: req.mail_domains.unwrap_or(o.mail_domains),
-                account_team: req.account_team.unwrap_or(o.account_team),
-            };
-            check_org(tx, Some(id), &mut input)?;
-            orgs::update(tx, id, &input, now).map_err(org_conflict)
-        })
-        .await?;
+    let org = state.write(move |tx| change_organisation(tx, &actor, id, req, now)).await?;
     Ok(Json(OrganisationView::new(org, true)))
+}
+
+/// Changes an organisation (admin); absent fields stay as they are.
+pub fn change_organisation(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    req: OrganisationUpdate,
+    now: Timestamp,
+) -> ApiResult<Organisation> {
+    actor.require_admin()?;
+    let o = orgs::get(tx, id).map_err(|_| ApiError::not_found("organisation"))?;
+    let mut input = OrganisationInput {
+        name: req.name.unwrap_or(o.name),
+        parent_id: req.parent_id.apply(o.parent_id),
+        time_zone: req.time_zone.unwrap_or(o.time_zone),
+        notes: req.notes.unwrap_or(o.notes),
+        active: req.active.unwrap_or(o.active),
+        phones: req.phones.unwrap_or(o.phones),
+        mail_domains: req.mail_domains.unwrap_or(o.mail_domains),
+        account_team: req.account_team.unwrap_or(o.account_team),
+    };
+    check_org(tx, Some(id), &mut input)?;
+    orgs::update(tx, id, &input, now).map_err(org_conflict)
 }
 
 // ---------------------------------------------------------------- people
@@ -288,7 +308,7 @@ pub struct PersonUpdate {
 
 /// Who may write whom: an admin anyone; a customer admin the customer people of their own
 /// organisations (invite, deactivate), never the vendor's staff.
-fn may_manage(actor: &Actor, role: Role, organisation_id: Option<i64>) -> ApiResult<()> {
+pub(crate) fn may_manage(actor: &Actor, role: Role, organisation_id: Option<i64>) -> ApiResult<()> {
     match actor.role() {
         Role::Admin => actor.require_admin(),
         Role::CustomerAdmin if role.is_customer() && organisation_id.is_some_and(|o| actor.may_see_organisation(o)) => {
@@ -298,7 +318,7 @@ fn may_manage(actor: &Actor, role: Role, organisation_id: Option<i64>) -> ApiRes
     }
 }
 
-fn check_person(tx: &mut Tx<'_>, p: &mut PersonInput) -> ApiResult<()> {
+pub(crate) fn check_person(tx: &mut Tx<'_>, p: &mut PersonInput) -> ApiResult<()> {
     p.name = text("name", &p.name, 200)?;
     match (p.role.is_customer(), p.organisation_id) {
         (true, None) => {
@@ -340,16 +360,27 @@ pub async fn create_person(
     actor: Actor,
     Json(req): Json<PersonCreate>,
 ) -> ApiResult<(StatusCode, Json<PersonView>)> {
-    may_manage(&actor, req.role, req.organisation_id)?;
-    let hash = match req.password {
+    let person = new_person(&state, &actor, req).await?;
+    Ok((StatusCode::CREATED, Json(person.into())))
+}
+
+/// A new password checked and hashed on the password thread; `None` stays `None`.
+async fn password_hash(state: &AppState, password: Option<String>) -> ApiResult<Option<String>> {
+    match password {
         Some(p) => {
             validate_password(&p)?;
-            Some(state.hashing(move || hash_password(&p)).await??)
+            Ok(Some(state.hashing(move || hash_password(&p)).await??))
         }
-        None => None,
-    };
+        None => Ok(None),
+    }
+}
+
+/// Creates a person (admin) or invites a colleague (customer admin), with every check of the API.
+pub async fn new_person(state: &AppState, actor: &Actor, req: PersonCreate) -> ApiResult<Person> {
+    may_manage(actor, req.role, req.organisation_id)?;
+    let hash = password_hash(state, req.password).await?;
     let now = state.now();
-    let person = state
+    state
         .write(move |tx| {
             let mut input = PersonInput {
                 email: req.email,
@@ -363,8 +394,7 @@ pub async fn create_person(
             check_person(tx, &mut input)?;
             Ok(people::create(tx, &input, hash.as_deref(), now)?)
         })
-        .await?;
-    Ok((StatusCode::CREATED, Json(person.into())))
+        .await
 }
 
 fn visible_person(actor: &Actor, p: &people::Person) -> bool {
@@ -398,16 +428,16 @@ pub async fn update_person(
     Path(id): Path<i64>,
     Json(req): Json<PersonUpdate>,
 ) -> ApiResult<Json<PersonView>> {
-    let hash = match &req.password {
-        Some(p) => {
-            validate_password(p)?;
-            let p = p.clone();
-            Some(state.hashing(move || hash_password(&p)).await??)
-        }
-        None => None,
-    };
+    let person = change_person(&state, &actor, id, req).await?;
+    Ok(Json(person.into()))
+}
+
+/// Changes a person, with every check of the API; deactivating ends their sessions at once.
+pub async fn change_person(state: &AppState, actor: &Actor, id: i64, mut req: PersonUpdate) -> ApiResult<Person> {
+    let hash = password_hash(state, req.password.take()).await?;
     let now = state.now();
-    let person = state
+    let actor = actor.clone();
+    state
         .write(move |tx| {
             let p = people::get(tx, id).map_err(|_| ApiError::not_found("person"))?;
             if !visible_person(&actor, &p) {
@@ -430,8 +460,7 @@ pub async fn update_person(
             }
             Ok(people::update(tx, id, &input, now)?)
         })
-        .await?;
-    Ok(Json(person.into()))
+        .await
 }
 
 // ---------------------------------------------------------------- teams
@@ -471,14 +500,16 @@ pub async fn create_team(
 ) -> ApiResult<(StatusCode, Json<TeamView>)> {
     actor.require_admin()?;
     let now = state.now();
-    let team = state
-        .write(move |tx| {
-            let name = text("name", &req.name, 100)?;
-            check_members(tx, &req.members)?;
-            Ok(orgs::save_team(tx, None, &name, &req.members, now)?)
-        })
-        .await?;
+    let team = state.write(move |tx| new_team(tx, &actor, req, now)).await?;
     Ok((StatusCode::CREATED, Json(team.into())))
+}
+
+/// Creates a team (admin).
+pub fn new_team(tx: &mut Tx<'_>, actor: &Actor, req: TeamInput, now: Timestamp) -> ApiResult<Team> {
+    actor.require_admin()?;
+    let name = text("name", &req.name, 100)?;
+    check_members(tx, &req.members)?;
+    Ok(orgs::save_team(tx, None, &name, &req.members, now)?)
 }
 
 /// Rename a team or change its members (admin).
@@ -492,17 +523,19 @@ pub async fn update_team(
 ) -> ApiResult<Json<TeamView>> {
     actor.require_admin()?;
     let now = state.now();
-    let team = state
-        .write(move |tx| {
-            let name = text("name", &req.name, 100)?;
-            check_members(tx, &req.members)?;
-            orgs::save_team(tx, Some(id), &name, &req.members, now).map_err(|e| match e {
-                StoreError::NotFound => ApiError::not_found("team"),
-                e => e.into(),
-            })
-        })
-        .await?;
+    let team = state.write(move |tx| change_team(tx, &actor, id, req, now)).await?;
     Ok(Json(team.into()))
+}
+
+/// Renames a team or changes its members (admin).
+pub fn change_team(tx: &mut Tx<'_>, actor: &Actor, id: i64, req: TeamInput, now: Timestamp) -> ApiResult<Team> {
+    actor.require_admin()?;
+    let name = text("name", &req.name, 100)?;
+    check_members(tx, &req.members)?;
+    orgs::save_team(tx, Some(id), &name, &req.members, now).map_err(|e| match e {
+        StoreError::NotFound => ApiError::not_found("team"),
+        e => e.into(),
+    })
 }
 
 // ---------------------------------------------------------------- products
@@ -544,13 +577,15 @@ pub async fn create_product(
 ) -> ApiResult<(StatusCode, Json<ProductView>)> {
     actor.require_admin()?;
     let now = state.now();
-    let p = state
-        .write(move |tx| {
-            let (code, name) = check_product(tx, &req)?;
-            Ok(orgs::save_product(tx, None, &code, &name, req.team_id, now)?)
-        })
-        .await?;
+    let p = state.write(move |tx| new_product(tx, &actor, req, now)).await?;
     Ok((StatusCode::CREATED, Json(p.into())))
+}
+
+/// Creates a product (admin).
+pub fn new_product(tx: &mut Tx<'_>, actor: &Actor, req: ProductInput, now: Timestamp) -> ApiResult<Product> {
+    actor.require_admin()?;
+    let (code, name) = check_product(tx, &req)?;
+    Ok(orgs::save_product(tx, None, &code, &name, req.team_id, now)?)
 }
 
 /// Change a product (admin).
@@ -564,16 +599,24 @@ pub async fn update_product(
 ) -> ApiResult<Json<ProductView>> {
     actor.require_admin()?;
     let now = state.now();
-    let p = state
-        .write(move |tx| {
-            let (code, name) = check_product(tx, &req)?;
-            orgs::save_product(tx, Some(id), &code, &name, req.team_id, now).map_err(|e| match e {
-                StoreError::NotFound => ApiError::not_found("product"),
-                e => e.into(),
-            })
-        })
-        .await?;
+    let p = state.write(move |tx| change_product(tx, &actor, id, req, now)).await?;
     Ok(Json(p.into()))
+}
+
+/// Changes a product (admin).
+pub fn change_product(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    req: ProductInput,
+    now: Timestamp,
+) -> ApiResult<Product> {
+    actor.require_admin()?;
+    let (code, name) = check_product(tx, &req)?;
+    orgs::save_product(tx, Some(id), &code, &name, req.team_id, now).map_err(|e| match e {
+        StoreError::NotFound => ApiError::not_found("product"),
+        e => e.into(),
+    })
 }
 
 // ---------------------------------------------------------------- installations
@@ -617,13 +660,20 @@ pub async fn create_installation(
 ) -> ApiResult<(StatusCode, Json<InstallationView>)> {
     actor.require_admin()?;
     let now = state.now();
-    let i = state
-        .write(move |tx| {
-            let input = check_installation(tx, req)?;
-            Ok(orgs::save_installation(tx, None, &input, now)?)
-        })
-        .await?;
+    let i = state.write(move |tx| new_installation(tx, &actor, req, now)).await?;
     Ok((StatusCode::CREATED, Json(i.into())))
+}
+
+/// Records an installation (admin).
+pub fn new_installation(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    req: InstallationInput,
+    now: Timestamp,
+) -> ApiResult<Installation> {
+    actor.require_admin()?;
+    let input = check_installation(tx, req)?;
+    Ok(orgs::save_installation(tx, None, &input, now)?)
 }
 
 /// Change an installation (admin), e.g. its version after an update.
@@ -637,14 +687,22 @@ pub async fn update_installation(
 ) -> ApiResult<Json<InstallationView>> {
     actor.require_admin()?;
     let now = state.now();
-    let i = state
-        .write(move |tx| {
-            let input = check_installation(tx, req)?;
-            orgs::save_installation(tx, Some(id), &input, now).map_err(|e| match e {
-                StoreError::NotFound => ApiError::not_found("installation"),
-                e => e.into(),
-            })
-        })
-        .await?;
+    let i = state.write(move |tx| change_installation(tx, &actor, id, req, now)).await?;
     Ok(Json(i.into()))
+}
+
+/// Changes an installation (admin), e.g. its version after an update.
+pub fn change_installation(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    req: InstallationInput,
+    now: Timestamp,
+) -> ApiResult<Installation> {
+    actor.require_admin()?;
+    let input = check_installation(tx, req)?;
+    orgs::save_installation(tx, Some(id), &input, now).map_err(|e| match e {
+        StoreError::NotFound => ApiError::not_found("installation"),
+        e => e.into(),
+    })
 }

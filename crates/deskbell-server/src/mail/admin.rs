@@ -1,11 +1,15 @@
 //! Admin API of the mail channel: mailboxes (passwords are write-only), the quarantine with
 //! its retry and dismiss actions, and the outbox.
+//!
+//! Each write is a plain function (`new_mailbox`, `change_mailbox`,
+//! `retry_quarantined_message`, `dismiss_quarantined_message`) holding all of its checks;
+//! the JSON handlers and the admin pages both call it.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use deskbell_domain::person::EmailAddress;
-use deskbell_store::StoreError;
 use deskbell_store::mail::{self, Endpoint, Mailbox, MailboxInput, OutboxRow, Quarantined, UnknownSenders};
+use deskbell_store::{StoreError, Tx};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -209,10 +213,16 @@ pub async fn create_mailbox(
     Json(body): Json<MailboxBody>,
 ) -> ApiResult<(StatusCode, Json<MailboxView>)> {
     actor.require_admin()?;
-    let input = check_mailbox(body, None)?;
     let now = app.now();
-    let m = app.write(move |tx| mail::create_mailbox(tx, &input, now).map_err(name_taken)).await?;
+    let m = app.write(move |tx| new_mailbox(tx, &actor, body, now)).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+/// Adds a mailbox (admin).
+pub fn new_mailbox(tx: &mut Tx<'_>, actor: &Actor, body: MailboxBody, now: Timestamp) -> ApiResult<Mailbox> {
+    actor.require_admin()?;
+    let input = check_mailbox(body, None)?;
+    mail::create_mailbox(tx, &input, now).map_err(name_taken)
 }
 
 #[utoipa::path(get, path = "/mailboxes/{id}", tag = "mail", params(("id" = i64, Path)),
@@ -238,14 +248,22 @@ pub async fn update_mailbox(
 ) -> ApiResult<Json<MailboxView>> {
     actor.require_admin()?;
     let now = app.now();
-    let m = app
-        .write(move |tx| {
-            let old = mail::mailbox(tx, id).map_err(ApiError::or_not_found("mailbox"))?;
-            let input = check_mailbox(body, Some(&old))?;
-            mail::update_mailbox(tx, id, &input, now).map_err(name_taken)
-        })
-        .await?;
+    let m = app.write(move |tx| change_mailbox(tx, &actor, id, body, now)).await?;
     Ok(Json(m.into()))
+}
+
+/// Replaces a mailbox's settings (admin); omitted passwords stay as they were.
+pub fn change_mailbox(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    body: MailboxBody,
+    now: Timestamp,
+) -> ApiResult<Mailbox> {
+    actor.require_admin()?;
+    let old = mail::mailbox(tx, id).map_err(ApiError::or_not_found("mailbox"))?;
+    let input = check_mailbox(body, Some(&old))?;
+    mail::update_mailbox(tx, id, &input, now).map_err(name_taken)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -335,11 +353,16 @@ pub async fn retry_quarantined(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<RetryResult>> {
+    Ok(Json(retry_quarantined_message(&app, &actor, id).await?))
+}
+
+/// Runs a quarantined message through the intake again (admin).
+pub async fn retry_quarantined_message(app: &AppState, actor: &Actor, id: i64) -> ApiResult<RetryResult> {
     actor.require_admin()?;
     let now = app.now();
     let limits = Limits { attachment_max_bytes: app.config.attachment_max_bytes, reopen_days: app.config.reopen_days };
     let store = app.store.clone();
-    let result = tokio::task::spawn_blocking(move || -> ApiResult<RetryResult> {
+    tokio::task::spawn_blocking(move || -> ApiResult<RetryResult> {
         let q =
             store.read(|tx| mail::quarantined_one(tx, id)).map_err(ApiError::or_not_found("quarantined message"))?;
         if q.resolved_at.is_some() {
@@ -362,8 +385,7 @@ pub async fn retry_quarantined(
         }
         Ok(RetryResult { outcome: name.into(), ticket_number: number, reason })
     })
-    .await??;
-    Ok(Json(result))
+    .await?
 }
 
 /// Dismiss a quarantined message (admin): it stays on record, nothing is made of it.
@@ -376,12 +398,15 @@ pub async fn dismiss_quarantined(
 ) -> ApiResult<StatusCode> {
     actor.require_admin()?;
     let now = app.now();
-    let who = format!("dismissed by {}", actor.person.email.as_str());
-    app.write(move |tx| {
-        mail::resolve_quarantined(tx, id, &who, now).map_err(ApiError::or_not_found("quarantined message"))
-    })
-    .await?;
+    app.write(move |tx| dismiss_quarantined_message(tx, &actor, id, now)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Dismisses a quarantined message (admin): it stays on record, nothing is made of it.
+pub fn dismiss_quarantined_message(tx: &mut Tx<'_>, actor: &Actor, id: i64, now: Timestamp) -> ApiResult<()> {
+    actor.require_admin()?;
+    let who = format!("dismissed by {}", actor.person.email.as_str());
+    mail::resolve_quarantined(tx, id, &who, now).map_err(ApiError::or_not_found("quarantined message"))
 }
 
 #[derive(Serialize, ToSchema)]

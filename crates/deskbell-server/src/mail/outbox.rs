@@ -234,6 +234,30 @@ pub fn sla_alert(
     queue(tx, &mailbox, template, Some(t.id), None, person.language.as_str(), mid, &params, now)
 }
 
+/// An invitation to the help centre, to the invited person in their own language, with the
+/// secret of the link (only its hash is stored). `false` when no mailbox can send.
+pub fn invitation(
+    tx: &mut Tx<'_>,
+    person: &people::Person,
+    inviter: &people::Person,
+    organisation: &str,
+    token: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let Some(mailbox) = mailbox_for(tx, None, None)? else { return Ok(false) };
+    let params = Params {
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        invite_token: Some(token.to_owned()),
+        inviter_name: Some(inviter.name.clone()),
+        organisation_name: Some(organisation.to_owned()),
+        ..Params::default()
+    };
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    queue(tx, &mailbox, Template::Invitation, None, None, person.language.as_str(), mid, &params, now)?;
+    Ok(true)
+}
+
 /// "We are still waiting for your answer", to the requester of a ticket that has waited
 /// quietly; the caller has claimed this quiet stretch.
 pub fn waiting_reminder(tx: &mut Tx<'_>, t: &Ticket, now: Timestamp) -> Result<bool, StoreError> {

@@ -26,6 +26,8 @@ pub enum Template {
     SlaWarning,
     /// To agents: an SLA target was missed.
     SlaBreach,
+    /// To a customer person a customer admin invited: the link to choose a password.
+    Invitation,
 }
 
 impl Template {
@@ -38,6 +40,7 @@ impl Template {
             Template::OutOfScope => "out_of_scope",
             Template::SlaWarning => "sla_warning",
             Template::SlaBreach => "sla_breach",
+            Template::Invitation => "invitation",
         }
     }
 
@@ -50,6 +53,7 @@ impl Template {
             Template::OutOfScope,
             Template::SlaWarning,
             Template::SlaBreach,
+            Template::Invitation,
         ]
         .into_iter()
         .find(|t| t.as_str() == s)
@@ -92,6 +96,14 @@ pub struct Params {
     pub answers_mail: bool,
     #[serde(default)]
     pub reopen_days: u32,
+    /// The secret of an invitation link (`Invitation`).
+    #[serde(default)]
+    pub invite_token: Option<String>,
+    /// Who sent an invitation, and for which organisation (`Invitation`).
+    #[serde(default)]
+    pub inviter_name: Option<String>,
+    #[serde(default)]
+    pub organisation_name: Option<String>,
 }
 
 /// Everything outside the queued row that a message needs.
@@ -203,6 +215,7 @@ pub fn render(t: Template, lang: Language, p: &Params, env: &Envelope<'_>) -> Ou
         (Template::SlaBreach, false) => {
             (format!("[#{n}] SLA missed — {subj}"), format!("{body}\n\n{}", ticket_url(env, n)))
         }
+        (Template::Invitation, pl) => invitation(pl, p, env),
     };
     Outbound {
         message_id: env.message_id.to_owned(),
@@ -220,6 +233,37 @@ pub fn render(t: Template, lang: Language, p: &Params, env: &Envelope<'_>) -> Ou
         attachments: Vec::new(),
     }
 }
+
+/// The invitation's subject and text; the link is valid for [`INVITATION_DAYS`].
+fn invitation(pl: bool, p: &Params, env: &Envelope<'_>) -> (String, String) {
+    let name = &p.recipient_name;
+    let inviter = p.inviter_name.clone().unwrap_or_default();
+    let org = p.organisation_name.clone().unwrap_or_default();
+    let link = format!("{}/invite/{}", env.base_url.trim_end_matches('/'), p.invite_token.clone().unwrap_or_default());
+    let days = INVITATION_DAYS;
+    if pl {
+        (
+            format!("Zaproszenie do serwisu zgłoszeń — {org}"),
+            format!(
+                "Dzień dobry {name},\n\n{inviter} zaprasza Pana/Panią do serwisu zgłoszeń ({org}). Można w nim zgłaszać \
+                 problemy z oprogramowaniem i śledzić ich rozwiązanie.\n\nAby ustawić hasło i zalogować się, proszę otworzyć \
+                 link (ważny {days} dni):\n{link}\n\nJeśli to zaproszenie jest pomyłką, wystarczy je zignorować.\n\nZespół wsparcia"
+            ),
+        )
+    } else {
+        (
+            format!("Your invitation to the service desk — {org}"),
+            format!(
+                "Hello {name},\n\n{inviter} invites you to the service desk ({org}), where you can report problems with \
+                 the software and follow their solution.\n\nTo choose a password and log in, open this link (valid for \
+                 {days} days):\n{link}\n\nIf this invitation is a mistake, just ignore it.\n\nThe support team"
+            ),
+        )
+    }
+}
+
+/// How long an invitation link is valid.
+pub const INVITATION_DAYS: i64 = 7;
 
 fn ticket_url(env: &Envelope<'_>, n: i64) -> String {
     format!("{}/tickets/{n}", env.base_url.trim_end_matches('/'))

@@ -4,6 +4,10 @@
 //! counting by that calendar gets a `calendar_change` event at that instant in the same
 //! transaction, so time before the edit stays counted by the old version and time after it
 //! is counted by the new one (DESIGN §3). Past counted time is never rewritten.
+//!
+//! Each write is a plain function (`new_calendar`, `new_calendar_version`, `new_contract`,
+//! `change_contract`) holding all of its checks; the JSON handlers and the admin pages both
+//! call it.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -144,12 +148,17 @@ pub async fn create_calendar(
     Json(req): Json<CalendarCreate>,
 ) -> ApiResult<(StatusCode, Json<CalendarView>)> {
     actor.require_admin()?;
+    let now = app.now();
+    let c = app.write(move |tx| new_calendar(tx, &actor, req, now)).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// Creates a calendar with its first version (admin).
+pub fn new_calendar(tx: &mut Tx<'_>, actor: &Actor, req: CalendarCreate, now: Timestamp) -> ApiResult<CalendarRecord> {
+    actor.require_admin()?;
     let name = calendar_name(&req.name)?;
     check_spec(&req.spec)?;
-    let now = app.now();
-    let me = actor.id();
-    let c = app.write(move |tx| Ok(sla::create_calendar(tx, &name, &req.spec, Some(me), now)?)).await?;
-    Ok((StatusCode::CREATED, Json(c.into())))
+    Ok(sla::create_calendar(tx, &name, &req.spec, Some(actor.id()), now)?)
 }
 
 /// Edit a calendar (admin): a new version, in force from now. Open clocks on it count by the
@@ -163,12 +172,23 @@ pub async fn add_calendar_version(
     Json(req): Json<CalendarVersionCreate>,
 ) -> ApiResult<(StatusCode, Json<CalendarView>)> {
     actor.require_admin()?;
+    let now = app.now();
+    let c = app.write(move |tx| new_calendar_version(tx, &actor, id, req, now)).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// Adds a version to a calendar (admin): the request checked, then [`edit_calendar`].
+pub fn new_calendar_version(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    req: CalendarVersionCreate,
+    now: Timestamp,
+) -> ApiResult<CalendarRecord> {
+    actor.require_admin()?;
     check_spec(&req.spec)?;
     let from = req.effective_from.as_deref().map(|s| super::instant("effective_from", s)).transpose()?;
-    let now = app.now();
-    let me = actor.id();
-    let c = app.write(move |tx| edit_calendar(tx, id, &req.spec, from, me, now)).await?;
-    Ok((StatusCode::CREATED, Json(c.into())))
+    edit_calendar(tx, id, &req.spec, from, actor.id(), now)
 }
 
 /// A calendar edit: the new version, in force from `effective_from` (default `now`). When it
@@ -294,24 +314,27 @@ impl From<Contract> for ContractView {
             monthly_fee_minor: c.monthly_fee_minor,
             penalty_basis: c.penalty_basis.as_str().to_owned(),
             penalty_cap_minor: c.penalty_cap_minor,
-            targets: c
-                .targets
-                .into_iter()
-                .map(|t| TargetInput {
-                    priority: t.priority,
-                    first_response_secs: t.first_response_secs,
-                    resolution_secs: t.resolution_secs,
-                    calendar_id: t.calendar_id,
-                    penalty: t.penalty.map(|p| match p {
-                        PenaltyRate::Amount { minor_per_hour } => {
-                            PenaltyInput { minor_per_hour: Some(minor_per_hour), basis_points_per_hour: None }
-                        }
-                        PenaltyRate::FeeShare { basis_points_per_hour } => {
-                            PenaltyInput { minor_per_hour: None, basis_points_per_hour: Some(basis_points_per_hour) }
-                        }
-                    }),
-                })
-                .collect(),
+            targets: c.targets.into_iter().map(TargetInput::from).collect(),
+        }
+    }
+}
+
+/// A stored target in the shape the API takes and shows.
+impl From<Target> for TargetInput {
+    fn from(t: Target) -> Self {
+        TargetInput {
+            priority: t.priority,
+            first_response_secs: t.first_response_secs,
+            resolution_secs: t.resolution_secs,
+            calendar_id: t.calendar_id,
+            penalty: t.penalty.map(|p| match p {
+                PenaltyRate::Amount { minor_per_hour } => {
+                    PenaltyInput { minor_per_hour: Some(minor_per_hour), basis_points_per_hour: None }
+                }
+                PenaltyRate::FeeShare { basis_points_per_hour } => {
+                    PenaltyInput { minor_per_hour: None, basis_points_per_hour: Some(basis_points_per_hour) }
+                }
+            }),
         }
     }
 }
@@ -504,13 +527,15 @@ pub async fn create_contract(
 ) -> ApiResult<(StatusCode, Json<ContractView>)> {
     actor.require_admin()?;
     let now = app.now();
-    let c = app
-        .write(move |tx| {
-            let input = check_contract(tx, None, body)?;
-            Ok(sla::create_contract(tx, &input, now)?)
-        })
-        .await?;
+    let c = app.write(move |tx| new_contract(tx, &actor, body, now)).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// Creates a contract (admin); targets left out take the defaults of DESIGN §2.
+pub fn new_contract(tx: &mut Tx<'_>, actor: &Actor, body: ContractBody, now: Timestamp) -> ApiResult<Contract> {
+    actor.require_admin()?;
+    let input = check_contract(tx, None, body)?;
+    Ok(sla::create_contract(tx, &input, now)?)
 }
 
 /// Replace a contract's terms (admin). Tickets already open keep the targets they started
@@ -525,15 +550,22 @@ pub async fn replace_contract(
 ) -> ApiResult<Json<ContractView>> {
     actor.require_admin()?;
     let now = app.now();
-    let me = actor.id();
-    let c = app
-        .write(move |tx| {
-            sla::contract(tx, id).map_err(ApiError::or_not_found("contract"))?;
-            let input = check_contract(tx, Some(id), body)?;
-            let c = sla::update_contract(tx, id, &input, now)?;
-            super::clocks::contract_changed(tx, id, Some(me), now)?;
-            Ok(c)
-        })
-        .await?;
+    let c = app.write(move |tx| change_contract(tx, &actor, id, body, now)).await?;
     Ok(Json(c.into()))
+}
+
+/// Replaces a contract's terms (admin); open clocks of the contract move to the new terms.
+pub fn change_contract(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    id: i64,
+    body: ContractBody,
+    now: Timestamp,
+) -> ApiResult<Contract> {
+    actor.require_admin()?;
+    sla::contract(tx, id).map_err(ApiError::or_not_found("contract"))?;
+    let input = check_contract(tx, Some(id), body)?;
+    let c = sla::update_contract(tx, id, &input, now)?;
+    super::clocks::contract_changed(tx, id, Some(actor.id()), now)?;
+    Ok(c)
 }

@@ -286,6 +286,9 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
         req = r;
         let ok = sent.is_some_and(|s| !ctx.csrf.is_empty() && constant_time_eq(s.as_bytes(), ctx.csrf.as_bytes()));
         if !ok {
+            // Read what the browser is still sending (an upload) before answering: closing on
+            // an unread body makes the browser show a broken connection instead of the page.
+            let _ = axum::body::to_bytes(req.into_body(), state.config.request_max_bytes).await;
             let e = ApiError::forbidden("missing or wrong CSRF token").with_code("csrf_failed");
             return finish(&state, &ctx, error_page(&ctx, &e), new_anon.as_deref());
         }

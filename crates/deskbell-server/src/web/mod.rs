@@ -2,9 +2,12 @@
 //! on the server with auto-escaping askama templates; htmx (vendored, no JavaScript build)
 //! refreshes parts of pages. Every page request goes through [`ctx::pages`].
 
+mod admin;
+mod agent;
 pub mod assets;
 pub mod ctx;
 pub mod forms;
+mod help;
 pub mod i18n;
 mod login;
 
@@ -26,6 +29,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/login", get(login::login_form).post(login::login))
         .route("/logout", post(login::logout))
         .route("/language", post(login::switch_language))
+        .merge(agent::routes())
+        .merge(help::routes())
+        .merge(admin::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, ctx::pages));
     Router::new().route("/assets/{name}", get(assets::serve)).merge(pages)

@@ -21,3 +21,12 @@ CREATE TABLE invitations (
     used_at TIMESTAMPTZ
 );
 CREATE INDEX invitations_person ON invitations(person_id);
+
+-- Every tracking link a ticket's mails handed out keeps working: the "resolved" mail's new
+-- link no longer replaces the one in the "received" mail. Only hashes are stored.
+CREATE TABLE tracking_keys (
+    hash TEXT PRIMARY KEY,
+    ticket_id BIGINT NOT NULL REFERENCES tickets(id)
+);
+CREATE INDEX tracking_keys_ticket ON tracking_keys(ticket_id);
+INSERT INTO tracking_keys (hash, ticket_id) SELECT tracking_hash, id FROM tickets WHERE tracking_hash IS NOT NULL;

@@ -1,0 +1,131 @@
+//! Following a ticket by the secret link of its mails, without an account: read-only.
+//!
+//! A wrong key, a missing one, or a key of another ticket is the same plain "not found" as a
+//! number that does not exist, so the page never tells whether a number is in use.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use deskbell_store::tickets::{self, Ticket};
+use deskbell_store::{Tx, attachments, orgs};
+use serde::Deserialize;
+
+use super::ticket::{TicketPage, facts};
+use super::{PREVIEW_TYPES, mime, not_found, number, thread};
+use crate::error::ApiError;
+use crate::mail::outbox::tracking_hash;
+use crate::state::AppState;
+use crate::web::ctx::{self, Ctx, PageResult};
+use crate::web::forms::Errors;
+use crate::web::i18n;
+
+#[derive(Deserialize)]
+pub struct TrackQuery {
+    key: Option<String>,
+}
+
+/// Longest key a link can carry (ours are 43 characters).
+const KEY_MAX: usize = 200;
+
+/// The ticket of a tracking key, when it is the ticket of that number.
+fn tracked(tx: &mut Tx<'_>, n: i64, key: &str) -> Result<Ticket, ApiError> {
+    let missing = || ApiError::not_found("page");
+    let id = deskbell_store::mail::ticket_by_tracking_hash(tx, &tracking_hash(key))?.ok_or_else(missing)?;
+    let t = tickets::by_id(tx, id)?;
+    if t.number != n {
+        return Err(missing());
+    }
+    Ok(t)
+}
+
+fn key_of(q: TrackQuery) -> Result<String, ApiError> {
+    q.key.filter(|k| !k.is_empty() && k.len() <= KEY_MAX).ok_or_else(|| ApiError::not_found("page"))
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// GET /track/{number}?key=…
+pub async fn show(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(raw): Path<String>,
+    Query(q): Query<TrackQuery>,
+) -> PageResult {
+    let n = number(&raw).map_err(|_| not_found())?;
+    let key = key_of(q)?;
+    let reopen_days = state.config.reopen_days;
+    let cc = c.clone();
+    let (f, articles) = state
+        .read(move |tx| {
+            let t = tracked(tx, n, &key)?;
+            let f = facts(tx, &cc, &t, reopen_days)?;
+            let tz = i18n::time_zone(&orgs::time_zone(tx, t.organisation_id)?);
+            let k = percent(&key);
+            let articles = thread(tx, &cc, &t, &tz, &|id| format!("/track/{n}/attachments/{id}?key={k}"))?;
+            Ok((f, articles))
+        })
+        .await?;
+    let page = TicketPage {
+        c: &c,
+        section: "",
+        f,
+        articles,
+        tracking: true,
+        notice: None,
+        errors: Errors::default(),
+        reply: String::new(),
+        comment: String::new(),
+        max_bytes: 0,
+        too_large: String::new(),
+    };
+    ctx::html(&page)
+}
+
+/// GET /track/{number}/attachments/{id}?key=… — a file of the tracked ticket's public thread.
+pub async fn attachment(
+    State(state): State<AppState>,
+    Path((raw, id)): Path<(String, i64)>,
+    Query(q): Query<TrackQuery>,
+) -> PageResult<Response> {
+    let n = number(&raw).map_err(|_| not_found())?;
+    let key = key_of(q)?;
+    let (meta, data) = state
+        .read(move |tx| {
+            let t = tracked(tx, n, &key)?;
+            let missing = || ApiError::not_found("page");
+            let a = attachments::get(tx, id).map_err(|_| missing())?;
+            // Only files of this ticket's public articles (never an internal note's).
+            let public =
+                a.ticket_id == t.id && tickets::articles(tx, t.id, false)?.iter().any(|ar| ar.id == a.article_id);
+            if !public {
+                return Err(missing());
+            }
+            let data = attachments::content(tx, &a.sha256)?;
+            Ok((a, data))
+        })
+        .await?;
+    // Images are shown; everything else is a download, so an uploaded file never runs in
+    // deskbell's origin.
+    let m = mime(&meta.content_type);
+    let inline = PREVIEW_TYPES.contains(&m.as_str());
+    let mut headers = HeaderMap::new();
+    let served = if inline { HeaderValue::from_str(&m).ok() } else { None };
+    headers.insert(header::CONTENT_TYPE, served.unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    let disposition =
+        format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, percent(&meta.filename));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    Ok((StatusCode::OK, headers, data).into_response())
+}
