@@ -531,8 +531,15 @@ pub async fn download_attachment(
             Ok((a, data))
         })
         .await?;
+    Ok(file_response(&meta, data, INLINE_TYPES))
+}
+
+/// A stored file as an answer: shown inline only when its type is one of `inline_types`,
+/// otherwise a download, and sandboxed either way, so an uploaded file never runs in
+/// deskbell's origin.
+pub(crate) fn file_response(meta: &attachments::Attachment, data: Vec<u8>, inline_types: &[&str]) -> Response {
     let mime = meta.content_type.split(';').next().unwrap_or_default().trim().to_lowercase();
-    let inline = INLINE_TYPES.contains(&mime.as_str());
+    let inline = inline_types.contains(&mime.as_str());
     let served_type = if inline { meta.content_type.clone() } else { "application/octet-stream".to_owned() };
     let mut headers = HeaderMap::new();
     headers.insert(
@@ -542,25 +549,12 @@ pub async fn download_attachment(
     let disposition = format!(
         "{}; filename*=UTF-8''{}",
         if inline { "inline" } else { "attachment" },
-        percent_encode(&meta.filename)
+        crate::web::forms::percent_encode(&meta.filename)
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     headers.insert("content-security-policy", HeaderValue::from_static("default-src 'none'; sandbox"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
-    Ok((headers, data).into_response())
-}
-
-/// RFC 5987 encoding for `filename*`.
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    (headers, data).into_response()
 }

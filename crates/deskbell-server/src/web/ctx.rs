@@ -186,18 +186,6 @@ pub fn local_path(next: &str) -> Option<&str> {
     ok.then_some(next)
 }
 
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
@@ -311,13 +299,17 @@ fn referer_path(headers: &HeaderMap) -> Option<String> {
 }
 
 fn login_redirect(ctx: &Ctx, back: &str) -> Response {
-    let to = format!("/login?expired=1&next={}", percent(back));
+    // Slashes stay readable in the address bar; everything else is encoded.
+    let to = format!("/login?expired=1&next={}", super::forms::percent_encode(back).replace("%2F", "/"));
     see_other(ctx, &to)
 }
 
 fn finish(state: &AppState, ctx: &Ctx, mut res: Response, new_anon: Option<&str>) -> Response {
     let h = res.headers_mut();
-    h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    if !h.contains_key("content-security-policy") {
+        // A served file keeps its own, stricter policy (a sandbox).
+        h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages show private data: never from a shared cache, never from the back button
         // after logging out.

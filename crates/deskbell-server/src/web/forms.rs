@@ -53,6 +53,20 @@ pub fn opt_id(field: &str, s: &Option<String>, errors: &mut Errors, message: &st
     }
 }
 
+/// Percent-encoding of everything but RFC 3986's unreserved characters: for query values
+/// and RFC 5987 `filename*`.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Sizes as people read them: `25 MB`, `512 kB`.
 pub fn bytes(n: usize) -> String {
     if n >= 1024 * 1024 { format!("{} MB", n / (1024 * 1024)) } else { format!("{} kB", n.div_ceil(1024)) }

@@ -10,7 +10,7 @@ mod ticket;
 mod track;
 mod users;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::Multipart;
@@ -25,6 +25,7 @@ use jiff::tz::TimeZone;
 use super::ctx::{Ctx, PageError};
 use super::forms;
 use super::i18n::{self, fill};
+use super::thread::{FileView, PREVIEW_TYPES};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::tickets::service::{Limits, LocalItChecks, Upload};
@@ -55,13 +56,6 @@ fn number(raw: &str) -> Result<i64, PageError> {
 
 fn not_found() -> PageError {
     PageError(ApiError::not_found("page"))
-}
-
-/// Content types shown as a preview in the thread (the download serves them inline).
-const PREVIEW_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
-
-fn mime(content_type: &str) -> String {
-    content_type.split(';').next().unwrap_or_default().trim().to_lowercase()
 }
 
 /// A service error as a sentence in the caller's language. Our own checks run before the
@@ -227,14 +221,6 @@ impl Zones {
     }
 }
 
-/// One file of an article, as the thread shows it.
-struct FileView {
-    url: String,
-    name: String,
-    size: String,
-    preview: bool,
-}
-
 /// One article of the public thread.
 struct ArticleView {
     kind: &'static str,
@@ -261,26 +247,13 @@ fn thread(
         .into_iter()
         .filter(|a| a.kind.is_public() && a.kind != ArticleKind::InternalNote)
         .collect();
-    let mut authors: Vec<i64> = list.iter().filter_map(|a| a.author_id).collect();
-    authors.sort_unstable();
-    authors.dedup();
+    let authors: Vec<i64> = list.iter().filter_map(|a| a.author_id).collect();
     let names = people::names(tx, &authors)?;
-    let mut support = HashSet::new();
-    for id in &authors {
-        if people::get(tx, *id).is_ok_and(|p| p.role.is_vendor()) {
-            support.insert(*id);
-        }
-    }
+    let support = super::thread::support_authors(tx, &list)?;
     Ok(list
         .into_iter()
         .map(|a| {
-            let (body, quoted) = match a.mail.as_ref().and_then(|m| m.quote_start) {
-                Some(q) if q > 0 && (q as usize) < a.body.len() && a.body.is_char_boundary(q as usize) => {
-                    let (main, rest) = a.body.split_at(q as usize);
-                    (main.trim_end().to_owned(), Some(rest.trim().to_owned()).filter(|s| !s.is_empty()))
-                }
-                _ => (a.body.clone(), None),
-            };
+            let (body, quoted) = super::thread::split_quote(&a);
             let from_support = a.author_id.is_some_and(|id| support.contains(&id));
             let author = match a.author_id.and_then(|id| names.get(&id)) {
                 Some(n) => n.clone(),
@@ -294,16 +267,7 @@ fn thread(
                 at: i18n::datetime(c.lang, a.created_at, tz),
                 body,
                 quoted,
-                files: a
-                    .attachments
-                    .iter()
-                    .map(|f| FileView {
-                        url: file_url(f.id),
-                        name: f.filename.clone(),
-                        size: forms::bytes(usize::try_from(f.size).unwrap_or(0)),
-                        preview: PREVIEW_TYPES.contains(&mime(&f.content_type).as_str()),
-                    })
-                    .collect(),
+                files: a.attachments.iter().map(|f| FileView::of(f, file_url(f.id))).collect(),
             }
         })
         .collect())
@@ -339,11 +303,5 @@ mod tests {
         assert_eq!(text("abcdefghijk", 10, false, "empty", "long {max}"), Err("long 10".to_owned()));
         assert_eq!(text("a\r\nb", 10, false, "empty", "long {max}"), Ok("a  b".to_owned()));
         assert_eq!(text("a\r\nb", 10, true, "empty", "long {max}"), Ok("a\r\nb".to_owned()));
-    }
-
-    #[test]
-    fn only_safe_images_get_a_preview() {
-        assert!(PREVIEW_TYPES.contains(&mime("image/PNG; name=x.png").as_str()));
-        assert!(!PREVIEW_TYPES.contains(&mime("image/svg+xml").as_str()));
     }
 }

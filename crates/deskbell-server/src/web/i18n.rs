@@ -211,6 +211,12 @@ catalogue! {
     err_duration: "Podaj czas w minutach (0–1440).", "Enter the duration in minutes (0–1440).";
     err_unknown_status: "Wybierz status z listy.", "Choose a status from the list.";
     err_choose_value: "Wybierz wartość z listy.", "Choose a value from the list.";
+    err_ticket_closed: "To zgłoszenie jest zamknięte i nie można go już zmieniać.", "This ticket is closed and can no longer be changed.";
+    err_transition: "Takiej zmiany statusu nie można teraz wykonać.", "This status change is not possible now.";
+    err_priority_reason: "Podaj powód zmiany priorytetu — zostanie zapisany w historii.", "Say why the priority changes — it is kept in the history.";
+    err_assignee: "Przypisać można tylko aktywnego członka zespołu wsparcia.", "Only an active member of the support staff can be assigned.";
+    err_product: "Ten produkt nie pasuje do organizacji zgłoszenia.", "This product does not fit the ticket's organisation.";
+    err_requester: "Zgłaszający musi być osobą tej organizacji.", "The requester must be a person of this organisation.";
     // ------------------------------------------------------------ agent: the phone form
     phone_who: "Kto dzwoni?", "Who is calling?";
     phone_who_hint: "numer telefonu, nazwa hotelu lub nazwisko", "phone number, hotel name or person's name";

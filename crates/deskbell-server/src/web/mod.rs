@@ -10,6 +10,7 @@ pub mod forms;
 mod help;
 pub mod i18n;
 mod login;
+pub mod thread;
 
 use axum::Router;
 use axum::middleware;

@@ -8,6 +8,7 @@
 mod auth;
 mod authz;
 mod bad_input;
+mod browser;
 mod mail;
 mod mail_e2e;
 mod openapi;

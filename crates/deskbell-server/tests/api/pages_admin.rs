@@ -11,7 +11,8 @@ use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
 use crate::both_backends_at;
-use crate::support::{PASSWORD, TestApp};
+use crate::browser::{Browser, Page};
+use crate::support::TestApp;
 
 both_backends_at!("2026-02-01T09:00:00Z":
     only_an_administrator_gets_the_admin_pages_and_their_forms,
@@ -24,51 +25,6 @@ both_backends_at!("2026-02-01T09:00:00Z":
     quarantined_mail_is_listed_and_can_be_retried_or_dismissed_from_the_page,
     the_admin_pages_follow_the_language_switch,
 );
-
-/// A browser: cookies kept, redirects not followed (the tests look at them).
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    csrf: String,
-}
-
-/// The value of the first `name="…" value="…"` pair in a page.
-fn field_value(html: &str, name: &str) -> Option<String> {
-    let at = html.find(&format!("name=\"{name}\" value=\""))?;
-    let rest = &html[at + name.len() + 15..];
-    Some(rest[..rest.find('"')?].to_owned())
-}
-
-impl Browser {
-    async fn login(app: &TestApp, email: &str) -> Browser {
-        let http = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
-        let mut b = Browser { http, base: app.base.clone(), csrf: String::new() };
-        let (s, page) = b.get("/login").await;
-        assert_eq!(s, StatusCode::OK);
-        b.csrf = field_value(&page, "_csrf").expect("the login form's CSRF field");
-        let (s, _, body) = b.post("/login", &[("email", email), ("password", PASSWORD)]).await;
-        assert_eq!(s, StatusCode::SEE_OTHER, "login of {email}: {body}");
-        // Logged in, the forms carry the session's token: every page has it (the language
-        // form), an error page too.
-        let (_, page) = b.get("/admin").await;
-        b.csrf = field_value(&page, "_csrf").expect("the session's CSRF field");
-        b
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let res = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
-        (res.status(), res.text().await.unwrap())
-    }
-
-    /// Posts a form; the status, where it redirects to and the page.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, Option<String>, String) {
-        let mut all = vec![("_csrf", self.csrf.as_str())];
-        all.extend_from_slice(fields);
-        let res = self.http.post(format!("{}{path}", self.base)).form(&all).send().await.unwrap();
-        let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
-        (res.status(), to, res.text().await.unwrap())
-    }
-}
 
 /// The form's field `name` is followed by its error, before the next field starts.
 fn error_at(page: &str, field: &str) -> String {
@@ -103,7 +59,7 @@ async fn only_an_administrator_gets_the_admin_pages_and_their_forms(app: TestApp
     for email in ["agent@vendor.test", "kierownik@vendor.test", "recepcja@pod-rozami.test", "it@pod-rozami.test"] {
         let b = Browser::login(&app, email).await;
         for path in ["/admin", "/admin/organisations", "/admin/people/1", "/admin/mailboxes/new", "/admin/quarantine"] {
-            let (s, page) = b.get(path).await;
+            let Page { status: s, body: page, .. } = b.get(path).await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{email} GET {path}");
             assert!(page.contains("Brak uprawnień"), "a localised error page: {page}");
             assert!(!page.contains("name=\"phones\""), "no form behind the error");
@@ -119,11 +75,12 @@ async fn only_an_administrator_gets_the_admin_pages_and_their_forms(app: TestApp
             ("/admin/mailboxes/new", vec![("name", "x"), ("address", "x@vendor.test")]),
         ];
         for (path, fields) in posts {
-            let (s, _, page) = b.post(path, &fields).await;
+            let Page { status: s, body: page, .. } = b.post(path, &fields).await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{email} POST {path}");
             assert!(page.contains("Brak uprawnień"));
         }
-        let (s, _, _) = b.post(&format!("/admin/people/{}", app.world.rozy_user), &[("role", "admin")]).await;
+        let Page { status: s, .. } =
+            b.post(&format!("/admin/people/{}", app.world.rozy_user), &[("role", "admin")]).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{email} may not change a person's role");
     }
     assert_eq!(app.snapshot().await, before, "nothing changed");
@@ -137,7 +94,7 @@ async fn only_an_administrator_gets_the_admin_pages_and_their_forms(app: TestApp
 
     // The administrator gets the overview, linking every section with its count.
     let admin = Browser::login(&app, "admin@vendor.test").await;
-    let (s, page) = admin.get("/admin").await;
+    let Page { status: s, body: page, .. } = admin.get("/admin").await;
     assert_eq!(s, StatusCode::OK, "{page}");
     for href in ["/admin/organisations", "/admin/people", "/admin/teams", "/admin/products", "/admin/installations"] {
         assert!(page.contains(&format!("href=\"{href}\"")), "{href}");
@@ -156,7 +113,7 @@ async fn only_an_administrator_gets_the_admin_pages_and_their_forms(app: TestApp
 
 async fn an_admin_creates_an_organisation_with_parent_phones_and_domains(app: TestApp) {
     let admin = Browser::login(&app, "admin@vendor.test").await;
-    let (s, form) = admin.get("/admin/organisations/new").await;
+    let Page { status: s, body: form, .. } = admin.get("/admin/organisations/new").await;
     assert_eq!(s, StatusCode::OK);
     // Only chains and independent customers can be parents: the Sopot property is not offered.
     assert!(form.contains(&format!("<option value=\"{}\">Grupa Hoteli Bałtyk</option>", app.world.chain)), "{form}");
@@ -166,7 +123,7 @@ async fn an_admin_creates_an_organisation_with_parent_phones_and_domains(app: Te
 
     let (chain, agent, agent2) =
         (app.world.chain.to_string(), app.world.agent.to_string(), app.world.agent2.to_string());
-    let (s, to, page) = admin
+    let Page { status: s, location: to, body: page } = admin
         .post(
             "/admin/organisations/new",
             &[
@@ -194,7 +151,7 @@ async fn an_admin_creates_an_organisation_with_parent_phones_and_domains(app: Te
     assert_eq!(org["notes"], "Serwerownia w piwnicy");
 
     // The list is a hierarchy: the new property sits under its chain, marked as a child.
-    let (s, page) = admin.get(to.as_deref().unwrap()).await;
+    let Page { status: s, body: page, .. } = admin.get(to.as_deref().unwrap()).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Zapisano."));
     let pos = |name: &str| page.find(&format!(">{name}</a>")).unwrap_or_else(|| panic!("{name} not listed"));
@@ -208,11 +165,11 @@ async fn an_admin_creates_an_organisation_with_parent_phones_and_domains(app: Te
 
     // The edit form shows what is stored, one phone per line, and saves a change.
     let id = org["id"].as_i64().unwrap();
-    let (s, form) = admin.get(&format!("/admin/organisations/{id}")).await;
+    let Page { status: s, body: form, .. } = admin.get(&format!("/admin/organisations/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(form.contains(">\n+48585556677\n0585556678</textarea>"), "{form}");
     assert!(form.contains(&format!("<option value=\"{chain}\" selected>")), "{form}");
-    let (s, _, page) = admin
+    let Page { status: s, body: page, .. } = admin
         .post(
             &format!("/admin/organisations/{id}"),
             &[
@@ -236,7 +193,7 @@ async fn a_bad_phone_or_an_unknown_parent_is_shown_at_its_field_and_nothing_is_s
     let admin = Browser::login(&app, "admin@vendor.test").await;
     let before = app.count("organisations").await;
     let chain = app.world.chain.to_string();
-    let (s, _, page) = admin
+    let Page { status: s, body: page, .. } = admin
         .post(
             "/admin/organisations/new",
             &[
@@ -259,7 +216,7 @@ async fn a_bad_phone_or_an_unknown_parent_is_shown_at_its_field_and_nothing_is_s
     assert!(!page.contains("id=\"parent_id-error\""), "only the phone is wrong");
 
     // A parent that does not exist (a hand-made request, or removed meanwhile).
-    let (s, _, page) = admin
+    let Page { status: s, body: page, .. } = admin
         .post("/admin/organisations/new", &[("name", "Hotel Nad Zatoką"), ("parent_id", "999999"), ("phones", "")])
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
@@ -268,23 +225,25 @@ async fn a_bad_phone_or_an_unknown_parent_is_shown_at_its_field_and_nothing_is_s
 
     // A property cannot be a parent: the API's one-level rule, at the field.
     let sopot = app.world.sopot.to_string();
-    let (s, _, page) = admin.post("/admin/organisations/new", &[("name", "Hotel X"), ("parent_id", &sopot)]).await;
+    let Page { status: s, body: page, .. } =
+        admin.post("/admin/organisations/new", &[("name", "Hotel X"), ("parent_id", &sopot)]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_at(&page, "parent_id").contains("only one level"), "{page}");
     // A phone of another customer: a conflict, shown at the phones.
-    let (s, _, page) =
+    let Page { status: s, body: page, .. } =
         admin.post("/admin/organisations/new", &[("name", "Hotel X"), ("phones", "+48 22 111 11 11")]).await;
     assert_eq!(s, StatusCode::CONFLICT, "{page}");
     assert!(error_at(&page, "phones").contains("belongs to another organisation"));
     // Not a number where an id belongs: the page's own message.
-    let (s, _, page) = admin.post("/admin/organisations/new", &[("name", "Hotel X"), ("parent_id", "abc")]).await;
+    let Page { status: s, body: page, .. } =
+        admin.post("/admin/organisations/new", &[("name", "Hotel X"), ("parent_id", "abc")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_at(&page, "parent_id"), "Tej pozycji nie ma na liście.");
     assert_eq!(app.count("organisations").await, before, "nothing was stored");
 
     // The same on the edit form: the stored record stays as it was.
     let rozy = app.world.rozy;
-    let (s, _, page) = admin
+    let Page { status: s, body: page, .. } = admin
         .post(
             &format!("/admin/organisations/{rozy}"),
             &[("name", "Hotel Pod Różami"), ("time_zone", "Europe/Warsaw"), ("phones", "12")],
@@ -294,7 +253,7 @@ async fn a_bad_phone_or_an_unknown_parent_is_shown_at_its_field_and_nothing_is_s
     assert!(error_at(&page, "phones").contains("`12`"));
     let phones = app.db(move |tx| deskbell_store::orgs::get(tx, rozy).unwrap().phones).await;
     assert_eq!(phones, ["+48221111111"]);
-    let (s, _) = admin.get("/admin/organisations/999999").await;
+    let Page { status: s, .. } = admin.get("/admin/organisations/999999").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -302,13 +261,14 @@ async fn an_admin_changes_a_persons_role_and_the_api_rules_still_apply(app: Test
     let admin = Browser::login(&app, "admin@vendor.test").await;
     let id = app.world.rozy_user;
     let rozy = app.world.rozy.to_string();
-    let (s, page) = admin.get(&format!("/admin/people?organisation={rozy}&role=customer_user")).await;
+    let Page { status: s, body: page, .. } =
+        admin.get(&format!("/admin/people?organisation={rozy}&role=customer_user")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("recepcja@pod-rozami.test") && page.contains("spa@pod-rozami.test"), "{page}");
     assert!(!page.contains("it@pod-rozami.test"), "the role filter: {page}");
     assert!(!page.contains("recepcja@zdroj.test"), "the organisation filter");
 
-    let (s, form) = admin.get(&format!("/admin/people/{id}")).await;
+    let Page { status: s, body: form, .. } = admin.get(&format!("/admin/people/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(form.contains("value=\"recepcja@pod-rozami.test\""));
     assert!(form.contains("<option value=\"customer_user\" selected>użytkownik klienta</option>"), "{form}");
@@ -335,15 +295,15 @@ async fn an_admin_changes_a_persons_role_and_the_api_rules_still_apply(app: Test
         }
     };
     // The vendor's staff belong to no customer: the API's rule, at the organisation field.
-    let (s, _, page) = post(person("agent", "rozy")).await;
+    let Page { status: s, body: page, .. } = post(person("agent", "rozy")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(error_at(&page, "organisation_id").contains("belong to no customer organisation"));
     assert!(page.contains("<option value=\"agent\" selected>"), "the role typed is kept");
-    let (s, _, page) = post(person("customer_admin", "")).await;
+    let Page { status: s, body: page, .. } = post(person("customer_admin", "")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_at(&page, "organisation_id").contains("belongs to an organisation"));
 
-    let (s, to, page) = post(person("customer_admin", "rozy")).await;
+    let Page { status: s, location: to, body: page } = post(person("customer_admin", "rozy")).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
     assert_eq!(to.as_deref(), Some("/admin/people?saved=1"));
     let api = app.login("admin@vendor.test").await;
@@ -354,7 +314,7 @@ async fn an_admin_changes_a_persons_role_and_the_api_rules_still_apply(app: Test
     // An admin sets a new password: the person logs in with it.
     let mut fields = person("customer_admin", "rozy");
     fields.push(("password", "nowe hasło 2026".to_owned()));
-    let (s, _, _) = post(fields).await;
+    let Page { status: s, .. } = post(fields).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let http = reqwest::Client::new();
     let res = http
@@ -367,13 +327,13 @@ async fn an_admin_changes_a_persons_role_and_the_api_rules_still_apply(app: Test
     // Too short a password: at the field, and never shown again.
     let mut fields = person("customer_admin", "rozy");
     fields.push(("password", "abc".to_owned()));
-    let (s, _, page) = post(fields).await;
+    let Page { status: s, body: page, .. } = post(fields).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_at(&page, "password").contains("4 to 1024"));
     assert!(!page.contains("value=\"abc\""));
 
     // A new person through the form.
-    let (s, _, page) = admin
+    let Page { status: s, body: page, .. } = admin
         .post(
             "/admin/people/new",
             &[
@@ -394,7 +354,7 @@ async fn an_admin_changes_a_persons_role_and_the_api_rules_still_apply(app: Test
         (p["role"].as_str(), p["language"].as_str(), p["phone"].as_str()),
         (Some("agent"), Some("en"), Some("+48600100200"))
     );
-    let (s, _, page) = admin
+    let Page { status: s, body: page, .. } = admin
         .post("/admin/people/new", &[("name", "X"), ("email", "nie-adres"), ("role", "agent"), ("language", "pl")])
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -404,7 +364,7 @@ async fn an_admin_changes_a_persons_role_and_the_api_rules_still_apply(app: Test
 
 async fn an_admin_adds_a_calendar_version_from_text_lines(app: TestApp) {
     let admin = Browser::login(&app, "admin@vendor.test").await;
-    let (s, to, page) = admin
+    let Page { status: s, location: to, body: page } = admin
         .post(
             "/admin/calendars/new",
             &[
@@ -419,14 +379,14 @@ async fn an_admin_adds_a_calendar_version_from_text_lines(app: TestApp) {
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
     let to = to.unwrap();
     let id: i64 = to.trim_start_matches("/admin/calendars/").split('?').next().unwrap().parse().unwrap();
-    let (s, page) = admin.get(&to).await;
+    let Page { status: s, body: page, .. } = admin.get(&to).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("<code>mon-fri 08:00-20:00</code>"), "{page}");
     assert!(page.contains(">\nmon-fri 08:00-20:00</textarea>"), "the form starts from the newest version");
 
     // A new version from 1 March, local time, with a Saturday and a closed date.
     let path = format!("/admin/calendars/{id}/versions");
-    let (s, to, page) = admin
+    let Page { status: s, location: to, body: page } = admin
         .post(
             &path,
             &[
@@ -456,21 +416,21 @@ async fn an_admin_adds_a_calendar_version_from_text_lines(app: TestApp) {
             {"days": ["sat"], "start": "09:00", "end": "13:00"},
         ])
     );
-    let (_, page) = admin.get(&format!("/admin/calendars/{id}")).await;
+    let Page { body: page, .. } = admin.get(&format!("/admin/calendars/{id}")).await;
     assert!(page.contains("zaplanowana") && page.contains("01.03.2026 00:00"), "{page}");
     assert!(page.contains("<code>sat 09:00-13:00</code>"));
 
     // What cannot be read is shown at its field; the API's calendar rules at the definition.
-    let (s, _, page) =
+    let Page { status: s, body: page, .. } =
         admin.post(&path, &[("time_zone", "Europe/Warsaw"), ("intervals", "mon-fri 8-20h"), ("holidays", "1")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_at(&page, "intervals").contains("Wiersz 1"), "{page}");
     assert!(page.contains(">\nmon-fri 8-20h</textarea>"));
-    let (s, _, page) =
+    let Page { status: s, body: page, .. } =
         admin.post(&path, &[("time_zone", "Europe/Warsaw"), ("intervals", "mon 10:00-10:00"), ("holidays", "1")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_at(&page, "spec").contains("zero length"), "{page}");
-    let (s, _, page) = admin
+    let Page { status: s, body: page, .. } = admin
         .post(
             &path,
             &[
@@ -485,7 +445,7 @@ async fn an_admin_adds_a_calendar_version_from_text_lines(app: TestApp) {
     assert!(error_at(&page, "effective_from").contains("in the past"), "{page}");
     assert!(page.contains("value=\"2026-01-01T00:00\""));
     // Before the scheduled one: a conflict the form explains.
-    let (s, _, page) =
+    let Page { status: s, body: page, .. } =
         admin.post(&path, &[("time_zone", "Europe/Warsaw"), ("intervals", "mon 10:00-12:00"), ("holidays", "1")]).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(page.contains("already scheduled"), "{page}");
@@ -495,9 +455,9 @@ async fn an_admin_adds_a_calendar_version_from_text_lines(app: TestApp) {
     // A built-in calendar has no form, and refuses a version.
     let (_, list) = api.get("/api/v1/calendars").await;
     let builtin = list.as_array().unwrap().iter().find(|c| c["builtin"] == true).unwrap()["id"].as_i64().unwrap();
-    let (_, page) = admin.get(&format!("/admin/calendars/{builtin}")).await;
+    let Page { body: page, .. } = admin.get(&format!("/admin/calendars/{builtin}")).await;
     assert!(!page.contains("name=\"intervals\"") && page.contains("wbudowany"));
-    let (s, _, page) = admin
+    let Page { status: s, body: page, .. } = admin
         .post(&format!("/admin/calendars/{builtin}/versions"), &[("time_zone", "Europe/Warsaw"), ("always_open", "1")])
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
@@ -514,7 +474,7 @@ async fn an_admin_creates_a_contract_with_per_priority_targets_and_penalties(app
     let admin = Browser::login(&app, "admin@vendor.test").await;
     let (around, business) = (calendar_id(&app, "24x7").await, calendar_id(&app, "pl-business-08-20").await);
     // A new contract starts with DESIGN §2's targets.
-    let (s, form) = admin.get("/admin/contracts/new").await;
+    let Page { status: s, body: form, .. } = admin.get("/admin/contracts/new").await;
     assert_eq!(s, StatusCode::OK);
     assert!(form.contains("name=\"t_critical_first\" value=\"15\""), "{form}");
     assert!(form.contains("name=\"t_standard_resolution\" value=\"1440\""));
@@ -554,7 +514,7 @@ async fn an_admin_creates_a_contract_with_per_priority_targets_and_penalties(app
             admin.post(&path, &f).await
         }
     };
-    let (s, to, page) = post("/admin/contracts/new".into(), fields("2026-01-01")).await;
+    let Page { status: s, location: to, body: page } = post("/admin/contracts/new".into(), fields("2026-01-01")).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
     assert_eq!(to, Some(format!("/admin/contracts?organisation={rozy}&saved=1")));
 
@@ -576,18 +536,18 @@ async fn an_admin_creates_a_contract_with_per_priority_targets_and_penalties(app
         ]),
         "{k}"
     );
-    let (s, page) = admin.get(to.as_deref().unwrap()).await;
+    let Page { status: s, body: page, .. } = admin.get(to.as_deref().unwrap()).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         page.contains(">Serwis 24/7</a>") && page.contains("4000.50 zł") && page.contains("2026-01-01 – 2026-12-31")
     );
     let id = k["id"].as_i64().unwrap();
-    let (_, form) = admin.get(&format!("/admin/contracts/{id}")).await;
+    let Page { body: form, .. } = admin.get(&format!("/admin/contracts/{id}")).await;
     assert!(form.contains("name=\"t_critical_penalty_value\" value=\"2.50\""), "{form}");
     assert!(form.contains("name=\"monthly_fee\" value=\"4000.50\""));
 
     // Overlapping the same product: the API's conflict, at the validity; nothing stored.
-    let (s, _, page) = post("/admin/contracts/new".into(), fields("2026-06-01")).await;
+    let Page { status: s, body: page, .. } = post("/admin/contracts/new".into(), fields("2026-06-01")).await;
     assert_eq!(s, StatusCode::CONFLICT, "{page}");
     assert!(error_at(&page, "valid_from").contains("already covers product"), "{page}");
     assert!(page.contains("value=\"2026-06-01\"") && page.contains("name=\"t_standard_penalty_value\" value=\"50\""));
@@ -596,7 +556,7 @@ async fn an_admin_creates_a_contract_with_per_priority_targets_and_penalties(app
     bad.retain(|(k, _)| *k != "t_critical_penalty_value");
     bad.retain(|(k, _)| *k != "t_fault_first");
     bad.push(("t_fault_first", "godzina".to_owned()));
-    let (s, _, page) = post("/admin/contracts/new".into(), bad).await;
+    let Page { status: s, body: page, .. } = post("/admin/contracts/new".into(), bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_at(&page, "t_critical_penalty_value").contains("wartość kary"));
     assert_eq!(error_at(&page, "t_fault_first"), "Podaj liczbę całkowitą.");
@@ -604,7 +564,7 @@ async fn an_admin_creates_a_contract_with_per_priority_targets_and_penalties(app
     let mut bad = fields("2026-01-01");
     bad.retain(|(k, _)| *k != "t_fault_first");
     bad.push(("t_fault_first", "0".to_owned()));
-    let (s, _, page) = post("/admin/contracts/new".into(), bad).await;
+    let Page { status: s, body: page, .. } = post("/admin/contracts/new".into(), bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_at(&page, "targets").contains("priority fault"), "{page}");
     assert_eq!(app.count("contracts").await, 1);
@@ -613,7 +573,7 @@ async fn an_admin_creates_a_contract_with_per_priority_targets_and_penalties(app
     let mut change = fields("2026-01-01");
     change.retain(|(k, _)| *k != "monthly_fee");
     change.push(("monthly_fee", "3500".to_owned()));
-    let (s, _, page) = post(format!("/admin/contracts/{id}"), change).await;
+    let Page { status: s, body: page, .. } = post(format!("/admin/contracts/{id}"), change).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
     let (_, k2) = api.get(&format!("/api/v1/contracts/{id}")).await;
     assert_eq!(k2["monthly_fee_minor"], 350000);
@@ -635,11 +595,11 @@ async fn a_mailbox_form_never_shows_a_stored_password_and_keeps_it_when_left_emp
     assert_eq!(s, StatusCode::CREATED, "{m}");
     let id = m["id"].as_i64().unwrap();
     let admin = Browser::login(&app, "admin@vendor.test").await;
-    let (s, list) = admin.get("/admin/mailboxes").await;
+    let Page { status: s, body: list, .. } = admin.get("/admin/mailboxes").await;
     assert_eq!(s, StatusCode::OK);
     assert!(list.contains("imap.vendor.test:993 (tls)") && list.contains("nigdy"), "{list}");
     assert!(list.contains("href=\"/admin/quarantine\""));
-    let (s, form) = admin.get(&format!("/admin/mailboxes/{id}")).await;
+    let Page { status: s, body: form, .. } = admin.get(&format!("/admin/mailboxes/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(!form.contains("Sekret"), "a stored password is never on the page");
     assert!(form.contains("name=\"imap_password\" value=\"\""), "{form}");
@@ -670,7 +630,8 @@ async fn a_mailbox_form_never_shows_a_stored_password_and_keeps_it_when_left_emp
     };
     let stored = || app.db(move |tx| mail::mailbox(tx, id).unwrap());
     // Left empty: the stored passwords stay.
-    let (s, to, page) = admin.post(&format!("/admin/mailboxes/{id}"), &edit("", "993")).await;
+    let Page { status: s, location: to, body: page } =
+        admin.post(&format!("/admin/mailboxes/{id}"), &edit("", "993")).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
     assert_eq!(to.as_deref(), Some("/admin/mailboxes?saved=1"));
     let m = stored().await;
@@ -679,7 +640,8 @@ async fn a_mailbox_form_never_shows_a_stored_password_and_keeps_it_when_left_emp
     assert_eq!(m.smtp.as_ref().unwrap().password.as_deref(), Some("smtp-Sekret-456"));
     assert_eq!(m.max_message_bytes, 25 * 1024 * 1024);
     // A form shown again with an error does not echo a password typed into it.
-    let (s, _, page) = admin.post(&format!("/admin/mailboxes/{id}"), &edit("nowe-Tajne-789", "dziewięćset")).await;
+    let Page { status: s, body: page, .. } =
+        admin.post(&format!("/admin/mailboxes/{id}"), &edit("nowe-Tajne-789", "dziewięćset")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_at(&page, "imap_port"), "Podaj liczbę całkowitą.");
     assert!(!page.contains("Tajne") && !page.contains("Sekret"), "{page}");
@@ -687,26 +649,26 @@ async fn a_mailbox_form_never_shows_a_stored_password_and_keeps_it_when_left_emp
     let mut plain = edit("", "143");
     plain.retain(|(k, _)| *k != "imap_security");
     plain.push(("imap_security", "plain"));
-    let (s, _, page) = admin.post(&format!("/admin/mailboxes/{id}"), &plain).await;
+    let Page { status: s, body: page, .. } = admin.post(&format!("/admin/mailboxes/{id}"), &plain).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_at(&page, "imap_security").contains("only to a server on this machine"), "{page}");
     // Typed: the new one is stored.
-    let (s, _, _) = admin.post(&format!("/admin/mailboxes/{id}"), &edit("nowe-Tajne-789", "993")).await;
+    let Page { status: s, .. } = admin.post(&format!("/admin/mailboxes/{id}"), &edit("nowe-Tajne-789", "993")).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(stored().await.imap.unwrap().password.as_deref(), Some("nowe-Tajne-789"));
-    let (_, form) = admin.get(&format!("/admin/mailboxes/{id}")).await;
+    let Page { body: form, .. } = admin.get(&format!("/admin/mailboxes/{id}")).await;
     assert!(!form.contains("Tajne"));
 
     // A new mailbox through the form; its name must be free.
     let mut new = edit("haslo-nowej", "");
     new.retain(|(k, _)| *k != "name" && *k != "address");
     new.extend([("name", "sprzedaz"), ("address", "sprzedaz@vendor.test")]);
-    let (s, _, page) = admin.post("/admin/mailboxes/new", &new).await;
+    let Page { status: s, body: page, .. } = admin.post("/admin/mailboxes/new", &new).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
     let (_, list) = api.get("/api/v1/mailboxes").await;
     let m = list.as_array().unwrap().iter().find(|m| m["name"] == "sprzedaz").unwrap().clone();
     assert_eq!((m["imap"]["port"].clone(), m["imap"]["has_password"].clone()), (json!(993), json!(true)), "{m}");
-    let (s, _, page) = admin.post("/admin/mailboxes/new", &new).await;
+    let Page { status: s, body: page, .. } = admin.post("/admin/mailboxes/new", &new).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(error_at(&page, "name").contains("another mailbox"));
     assert!(!page.contains("haslo-nowej"));
@@ -740,10 +702,10 @@ async fn quarantined_mail_is_listed_and_can_be_retried_or_dismissed_from_the_pag
     assert!(outcomes.iter().all(|o| matches!(o, Outcome::Quarantined { .. })), "{outcomes:?}");
 
     let admin = Browser::login(&app, "admin@vendor.test").await;
-    let (s, page) = admin.get("/admin/mailboxes").await;
+    let Page { status: s, body: page, .. } = admin.get("/admin/mailboxes").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Kwarantanna: 2"), "{page}");
-    let (s, page) = admin.get("/admin/quarantine").await;
+    let Page { status: s, body: page, .. } = admin.get("/admin/quarantine").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Subject: kto to?") && page.contains("Subject: drugi"), "{page}");
     let (_, list) = api.get("/api/v1/mail/quarantine").await;
@@ -756,34 +718,35 @@ async fn quarantined_mail_is_listed_and_can_be_retried_or_dismissed_from_the_pag
     assert!(page.contains(&format!("action=\"/admin/quarantine/{first}/retry\"")));
 
     // Retried, it fails again: it stays, and the page says why.
-    let (s, to, _) = admin.post(&format!("/admin/quarantine/{first}/retry"), &[]).await;
+    let Page { status: s, location: to, .. } = admin.post(&format!("/admin/quarantine/{first}/retry"), &[]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (_, page) = admin.get(to.as_deref().unwrap()).await;
+    let Page { body: page, .. } = admin.get(to.as_deref().unwrap()).await;
     assert!(page.contains("Nadal w kwarantannie"), "{page}");
     let (_, list) = api.get("/api/v1/mail/quarantine").await;
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list.as_array().unwrap().iter().find(|q| q["id"] == first).unwrap()["attempts"], 2);
 
     // Dismissed: off the waiting list, still on record.
-    let (s, to, _) = admin.post(&format!("/admin/quarantine/{second}/dismiss"), &[]).await;
+    let Page { status: s, location: to, .. } = admin.post(&format!("/admin/quarantine/{second}/dismiss"), &[]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (_, page) = admin.get(to.as_deref().unwrap()).await;
+    let Page { body: page, .. } = admin.get(to.as_deref().unwrap()).await;
     assert!(page.contains("Wiadomość odrzucona.") && !page.contains("Subject: drugi"), "{page}");
-    let (_, page) = admin.get("/admin/quarantine?all=1").await;
+    let Page { body: page, .. } = admin.get("/admin/quarantine?all=1").await;
     assert!(page.contains("Subject: drugi") && page.contains("dismissed by admin@vendor.test"), "{page}");
     // Dismissed twice, or retried after: the API's answer, as an error page.
-    let (s, _, _) = admin.post(&format!("/admin/quarantine/{second}/retry"), &[]).await;
+    let Page { status: s, .. } = admin.post(&format!("/admin/quarantine/{second}/retry"), &[]).await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let (s, _, _) = admin.post("/admin/quarantine/999999/dismiss", &[]).await;
+    let Page { status: s, .. } = admin.post("/admin/quarantine/999999/dismiss", &[]).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let _ = &mut api;
 }
 
 async fn the_admin_pages_follow_the_language_switch(app: TestApp) {
     let admin = Browser::login(&app, "admin@vendor.test").await;
-    let (_, page) = admin.get("/admin/organisations/new").await;
+    let Page { body: page, .. } = admin.get("/admin/organisations/new").await;
     assert!(page.contains("<html lang=\"pl\">") && page.contains("Nowa organizacja"));
-    let (s, to, _) = admin.post("/language", &[("lang", "en"), ("next", "/admin/organisations/new")]).await;
+    let Page { status: s, location: to, .. } =
+        admin.post("/language", &[("lang", "en"), ("next", "/admin/organisations/new")]).await;
     assert_eq!((s, to.as_deref()), (StatusCode::SEE_OTHER, Some("/admin/organisations/new")));
     for (path, text) in [
         ("/admin", "Administration"),
@@ -794,22 +757,23 @@ async fn the_admin_pages_follow_the_language_switch(app: TestApp) {
         ("/admin/mailboxes/new", "Incoming mail (IMAP)"),
         ("/admin/quarantine", "The quarantine is empty."),
     ] {
-        let (s, page) = admin.get(path).await;
+        let Page { status: s, body: page, .. } = admin.get(path).await;
         assert_eq!(s, StatusCode::OK, "{path}");
         assert!(page.contains("<html lang=\"en\">") && page.contains(text), "{path}: {page}");
         for polish in ["Zapisz", "Organizacje", "Administracja"] {
             assert!(!page.contains(polish), "{path} still says {polish}");
         }
     }
-    let (s, _, page) = admin.post("/admin/organisations/new", &[("name", "X"), ("parent_id", "abc")]).await;
+    let Page { status: s, body: page, .. } =
+        admin.post("/admin/organisations/new", &[("name", "X"), ("parent_id", "abc")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Please correct the marked fields."));
     assert_eq!(error_at(&page, "parent_id"), "This is not one of the choices.");
     // Forbidden pages are in the reader's language too.
     let agent = Browser::login(&app, "agent@vendor.test").await;
-    let (s, _, _) = agent.post("/language", &[("lang", "en"), ("next", "/admin")]).await;
+    let Page { status: s, .. } = agent.post("/language", &[("lang", "en"), ("next", "/admin")]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, page) = agent.get("/admin").await;
+    let Page { status: s, body: page, .. } = agent.get("/admin").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(page.contains("Not allowed"), "{page}");
 }

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
+use crate::browser::{Browser, Page, element_text, field_value, log_in_to};
 use crate::support::{PASSWORD, TestApp, checks, open_ticket};
 
 /// Each test gets a backend and starts the app it needs (some with a hand-set clock or a
@@ -55,125 +56,6 @@ on_both_backends!(
 
 async fn spawn(backend: Backend) -> Option<TestApp> {
     TestApp::spawn(backend).await
-}
-
-// ---------------------------------------------------------------- a browser
-
-struct Page {
-    status: StatusCode,
-    body: String,
-    location: Option<String>,
-}
-
-impl Page {
-    fn has(&self, s: &str) -> bool {
-        self.body.contains(s)
-    }
-}
-
-/// The value of the first `<input name="…" value="…">` of a page.
-fn field_value(body: &str, name: &str) -> Option<String> {
-    let start = body.find(&format!("name=\"{name}\" value=\""))? + name.len() + 15;
-    let end = body[start..].find('"')?;
-    Some(body[start..start + end].to_owned())
-}
-
-/// The text of the element with this id (up to its first tag end), for "the message is next
-/// to its field".
-fn element_text(body: &str, id: &str) -> Option<String> {
-    let at = body.find(&format!("id=\"{id}\""))?;
-    let open = body[at..].find('>')? + at + 1;
-    let close = body[open..].find('<')? + open;
-    Some(body[open..close].trim().to_owned())
-}
-
-/// A person's browser: keeps cookies, follows no redirect, remembers the CSRF token of the
-/// last page it saw.
-struct Browser {
-    base: String,
-    http: reqwest::Client,
-    csrf: String,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Browser { base: app.base.clone(), http, csrf: String::new() }
-    }
-
-    async fn page(&mut self, res: reqwest::Response) -> Page {
-        let status = res.status();
-        let location = res.headers().get("location").map(|v| v.to_str().expect("location").to_owned());
-        let body = res.text().await.expect("body");
-        if let Some(t) = field_value(&body, "_csrf") {
-            self.csrf = t;
-        }
-        Page { status, body, location }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("get");
-        self.page(res).await
-    }
-
-    async fn get_bytes(&self, path: &str) -> (StatusCode, Vec<u8>) {
-        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("get");
-        (res.status(), res.bytes().await.expect("bytes").to_vec())
-    }
-
-    /// A URL-encoded form with the page's CSRF token.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = self.csrf.clone();
-        let mut all = vec![("_csrf", csrf.as_str())];
-        all.extend_from_slice(fields);
-        self.post_raw(path, &all).await
-    }
-
-    /// A URL-encoded form exactly as given.
-    async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let res = self.http.post(format!("{}{path}", self.base)).form(fields).send().await.expect("post");
-        self.page(res).await
-    }
-
-    /// A multipart form, the CSRF token in the query as the page's form sends it.
-    async fn upload(&mut self, path: &str, form: Form) -> Page {
-        let url = format!("{}{path}?_csrf={}", self.base, self.csrf);
-        let res = self.http.post(url).multipart(form).send().await.expect("post");
-        self.page(res).await
-    }
-
-    /// A multipart form the server refuses before reading it: it may close the connection
-    /// while the body is still being sent, so a broken connection is tried again.
-    async fn upload_refused(&mut self, url: &str, form: impl Fn() -> Form) -> Page {
-        for _ in 0..10 {
-            match self.http.post(format!("{}{url}", self.base)).multipart(form()).send().await {
-                Ok(res) => return self.page(res).await,
-                Err(e) if e.is_request() => continue,
-                Err(e) => panic!("{e}"),
-            }
-        }
-        panic!("no answer to {url}");
-    }
-}
-
-/// Logs in through the login form, as a person does, and opens `first` (which gives the
-/// session's CSRF token).
-async fn log_in_to(app: &TestApp, email: &str, password: &str, first: &str) -> (Browser, Page) {
-    let mut b = Browser::new(app);
-    let p = b.get("/login").await;
-    assert_eq!(p.status, StatusCode::OK);
-    let cookie_token = b.csrf.clone();
-    assert!(!cookie_token.is_empty(), "the login form carries the CSRF token of its cookie");
-    let p = b.post("/login", &[("email", email), ("password", password), ("next", "")]).await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "login of {email}: {}", p.body);
-    assert!(p.location.is_some());
-    let p = b.get(first).await;
-    assert_ne!(b.csrf, cookie_token, "a session has its own token");
-    (b, p)
 }
 
 /// Logs in a customer through the login form, as a person does, and opens the help centre.
@@ -266,7 +148,7 @@ async fn last_mail(app: &TestApp, template: &str, ticket_id: Option<i64>) -> (ma
 
 async fn a_critical_ticket_with_its_local_it_checks_comes_in_through_the_form(backend: Backend) {
     let Some(app) = spawn(backend).await else { return };
-    let mut b = log_in(&app, "recepcja@pod-rozami.test").await;
+    let b = log_in(&app, "recepcja@pod-rozami.test").await;
     let p = b.get("/help/new").await;
     assert!(p.has("meldować gości"), "awaria is explained in the seed's words");
     assert!(p.has("Czy inne programy i urządzenia w hotelu działają prawidłowo?"));
@@ -372,7 +254,7 @@ async fn a_double_submit_of_one_form_makes_one_ticket(backend: Backend) {
 
     // Two clicks at once: still one ticket.
     let key = form_key(&mut b).await;
-    let url = format!("{}/help/new?_csrf={}", b.base, b.csrf);
+    let url = format!("{}/help/new?_csrf={}", b.base, b.csrf());
     let send = |url: String| {
         let http = b.http.clone();
         let f = ticket_form(
@@ -396,7 +278,7 @@ async fn a_double_submit_of_one_form_makes_one_ticket(backend: Backend) {
     assert_eq!(app.count("tickets").await, 2);
 
     // Another person's form key is not theirs to reuse.
-    let mut other = log_in(&app, "spa@pod-rozami.test").await;
+    let other = log_in(&app, "spa@pod-rozami.test").await;
     let p = other.upload("/help/new", ticket_form(&key, "Cudzy formularz", "standard", app.world.premium, None)).await;
     assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
     assert!(p.has("To zgłoszenie jest już wysyłane"));
@@ -405,7 +287,7 @@ async fn a_double_submit_of_one_form_makes_one_ticket(backend: Backend) {
 
 async fn an_attachment_over_the_limit_is_refused_and_nothing_is_stored(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, |c| c.attachment_max_bytes = 1024, None).await else { return };
-    let mut b = log_in(&app, "recepcja@pod-rozami.test").await;
+    let b = log_in(&app, "recepcja@pod-rozami.test").await;
     let p = b.get("/help/new").await;
     assert!(p.has("data-max-bytes=\"1024\""), "the browser checks the limit before sending");
     let key = field_value(&p.body, "form_key").unwrap();
@@ -461,7 +343,7 @@ async fn a_customer_user_sees_only_their_own_tickets_and_the_customer_admin_the_
         open_ticket(&mut sopot, json!({"subject": "Sopot: kasa", "body": "x", "priority": "standard"})).await;
 
     // A colleague's ticket does not exist for a customer user: not in the list, 404 page.
-    let mut recepcja = log_in(&app, "recepcja@pod-rozami.test").await;
+    let recepcja = log_in(&app, "recepcja@pod-rozami.test").await;
     let p = recepcja.get(&format!("/help/tickets/{theirs}")).await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     assert!(p.has("Nie znaleziono") && !p.has("Sauna"));
@@ -470,7 +352,7 @@ async fn a_customer_user_sees_only_their_own_tickets_and_the_customer_admin_the_
     assert_eq!(recepcja.get("/help/tickets/abc").await.status, StatusCode::NOT_FOUND);
 
     // The customer admin sees it, with the public answer but never the internal note.
-    let mut it = log_in(&app, "it@pod-rozami.test").await;
+    let it = log_in(&app, "it@pod-rozami.test").await;
     let p = it.get(&format!("/help/tickets/{theirs}")).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.has("Sauna nie rezerwuje") && p.has("Sprawdzamy grafik."));
@@ -483,7 +365,7 @@ async fn a_customer_user_sees_only_their_own_tickets_and_the_customer_admin_the_
     assert_eq!(it.get(&format!("/help/tickets/{property}")).await.status, StatusCode::NOT_FOUND);
 
     // The chain's admin sees its property's ticket, but not the other hotel's.
-    let mut chain = log_in(&app, "it@baltyk.test").await;
+    let chain = log_in(&app, "it@baltyk.test").await;
     assert_eq!(chain.get(&format!("/help/tickets/{property}")).await.status, StatusCode::OK);
     assert!(chain.get("/help?view=all").await.has("Sopot: kasa"));
     assert_eq!(chain.get(&format!("/help/tickets/{theirs}")).await.status, StatusCode::NOT_FOUND);
@@ -503,7 +385,7 @@ async fn a_reply_and_a_confirmation_close_the_ticket_and_a_late_reopen_is_refuse
         json!({"subject": "Nie drukuje paragonów", "body": "x", "priority": "fault", "local_it_checks": checks()}),
     )
     .await;
-    let mut b = log_in(&app, "recepcja@pod-rozami.test").await;
+    let b = log_in(&app, "recepcja@pod-rozami.test").await;
     let p = b.get(&format!("/help/tickets/{n}")).await;
     assert!(p.has("id=\"reply-body\"") && p.has(&format!("/help/tickets/{n}/reply?_csrf=")));
     assert!(!p.has("Potwierdzam rozwiązanie"), "nothing to confirm before a solution");
@@ -603,7 +485,7 @@ async fn the_tracking_link_shows_the_ticket_only_with_its_own_key(backend: Backe
     assert_eq!(s, StatusCode::CREATED, "{reply}");
     let file = reply["article"]["attachments"][0]["id"].as_i64().unwrap();
 
-    let mut anon = Browser::new(&app);
+    let anon = Browser::new(&app);
     let p = anon.get(&format!("/track/{n}?key={secret}")).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.has("Brak połączenia z kasą") && p.has("Proszę sprawdzić kabel."));
@@ -642,7 +524,7 @@ async fn the_tracking_link_shows_the_ticket_only_with_its_own_key(backend: Backe
 async fn an_invited_colleague_chooses_a_password_and_logs_in(backend: Backend) {
     let Some(app) = spawn(backend).await else { return };
     mailbox(&app).await;
-    let mut it = log_in(&app, "it@pod-rozami.test").await;
+    let it = log_in(&app, "it@pod-rozami.test").await;
     let p = it.get("/help/users").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.has("recepcja@pod-rozami.test") && p.has("spa@pod-rozami.test"));
@@ -687,7 +569,7 @@ async fn an_invited_colleague_chooses_a_password_and_logs_in(backend: Backend) {
     assert!(out.text.contains("Hotel Pod Różami") && out.text.contains("valid for 7 days"));
 
     // The invitee's page, in their language; two different passwords are refused.
-    let mut anna_b = Browser::new(&app);
+    let anna_b = Browser::new(&app);
     let p = anna_b.get(&format!("/invite/{token}")).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.has("Welcome, Anna Nowak!"), "{}", p.body);
@@ -702,11 +584,11 @@ async fn an_invited_colleague_chooses_a_password_and_logs_in(backend: Backend) {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.has("Logged in as Anna Nowak"), "logged in at once");
     // The link works once.
-    let mut again = Browser::new(&app);
+    let again = Browser::new(&app);
     assert_eq!(again.get(&path).await.status, StatusCode::NOT_FOUND);
     assert_eq!(again.post(&path, &[("password", "x1234"), ("password2", "x1234")]).await.status, StatusCode::NOT_FOUND);
     // And the password logs in through the login form.
-    let mut fresh = log_in_as(&app, "anna.nowak@pod-rozami.test", "zielona herbata").await;
+    let fresh = log_in_as(&app, "anna.nowak@pod-rozami.test", "zielona herbata").await;
     assert!(fresh.get("/help").await.has("Anna Nowak"));
     assert!(!it.get("/help/users").await.has("zaproszony"), "no longer pending");
 }
@@ -717,7 +599,7 @@ async fn a_customer_admin_deactivates_only_colleagues_of_their_own_organisation(
     let active = |id: i64| app.db(move |tx| people::get(tx, id).unwrap().active);
 
     // Another organisation's admin: "not found", nothing changes.
-    let mut chain = log_in(&app, "it@baltyk.test").await;
+    let chain = log_in(&app, "it@baltyk.test").await;
     let _ = chain.get("/help/users").await;
     let p = chain.post(&format!("/help/users/{rozy_user}/active"), &[("active", "false")]).await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
@@ -729,14 +611,14 @@ async fn a_customer_admin_deactivates_only_colleagues_of_their_own_organisation(
     assert!(chain.get("/help/users").await.has("recepcja@sopot.baltyk.test"));
 
     // A customer user has no users page.
-    let mut spa = log_in(&app, "spa@pod-rozami.test").await;
+    let spa = log_in(&app, "spa@pod-rozami.test").await;
     assert_eq!(spa.get("/help/users").await.status, StatusCode::FORBIDDEN);
     let p = spa.post(&format!("/help/users/{rozy_user}/active"), &[("active", "false")]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(active(rozy_user).await);
 
     // The organisation's admin: never themselves…
-    let mut it = log_in(&app, "it@pod-rozami.test").await;
+    let it = log_in(&app, "it@pod-rozami.test").await;
     let _ = it.get("/help/users").await;
     let p = it.post(&format!("/help/users/{}/active", app.world.rozy_admin), &[("active", "false")]).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -744,14 +626,14 @@ async fn a_customer_admin_deactivates_only_colleagues_of_their_own_organisation(
     assert!(active(app.world.rozy_admin).await);
 
     // …but a colleague: logged out at once, cannot log in, until reactivated.
-    let mut recepcja = log_in(&app, "recepcja@pod-rozami.test").await;
+    let recepcja = log_in(&app, "recepcja@pod-rozami.test").await;
     let p = it.post(&format!("/help/users/{rozy_user}/active"), &[("active", "false")]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(!active(rozy_user).await);
     assert!(it.get(p.location.as_deref().unwrap()).await.has("recepcja nie może się już logować."));
     let p = recepcja.get("/help").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "the session ended");
-    let mut b = Browser::new(&app);
+    let b = Browser::new(&app);
     let _ = b.get("/login").await;
     let p = b.post("/login", &[("email", "recepcja@pod-rozami.test"), ("password", PASSWORD), ("next", "")]).await;
     assert_eq!(p.status, StatusCode::UNAUTHORIZED);
@@ -774,7 +656,7 @@ async fn a_customer_admin_deactivates_only_colleagues_of_their_own_organisation(
     let second =
         field_value(&p.body.replace("id=\"invite-link\" type=\"text\" readonly", "name=\"link\""), "link").unwrap();
     assert_ne!(second, link, "a new link");
-    let mut jan_b = Browser::new(&app);
+    let jan_b = Browser::new(&app);
     let path = second.trim_start_matches("http://127.0.0.1:8080").to_owned();
     assert!(jan_b.get(&path).await.has("Witaj, Jan Kowalski!"), "Polish for a Polish invitee");
     let p = jan_b.post(&path, &[("password", "abc"), ("password2", "abc")]).await;
@@ -796,10 +678,10 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing(backend: B
     let key = form_key(&mut b).await;
     let before = app.snapshot().await;
     let form = || ticket_form(&key, "Bez tokenu", "critical", app.world.premium, Some(["yes", "no", "yes"]));
-    let p = b.upload_refused("/help/new", form).await;
+    let p = b.upload_as_is("/help/new", form()).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(p.has("Formularz wygasł"));
-    let p = b.upload_refused("/help/new?_csrf=wrong", form).await;
+    let p = b.upload_as_is("/help/new?_csrf=wrong", form()).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert_eq!(app.snapshot().await, before);
 
@@ -808,11 +690,11 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing(backend: B
     let before = app.snapshot().await;
     let p = b.post_raw(&format!("/help/tickets/{n}/status"), &[("to", "closed")]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
-    let p = b.upload_refused(&format!("/help/tickets/{n}/reply"), || Form::new().text("body", "x")).await;
+    let p = b.upload_as_is(&format!("/help/tickets/{n}/reply"), Form::new().text("body", "x")).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert_eq!(app.snapshot().await, before);
 
-    let mut it = log_in(&app, "it@pod-rozami.test").await;
+    let it = log_in(&app, "it@pod-rozami.test").await;
     let p = it.post_raw(&format!("/help/users/{}/active", app.world.rozy_user), &[("active", "false")]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = it.post_raw("/help/users", &[("name", "X"), ("email", "x@pod-rozami.test")]).await;
@@ -824,12 +706,12 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing(backend: B
 
 async fn a_missing_or_expired_session_goes_to_the_login_and_back(backend: Backend) {
     let Some(app) = spawn(backend).await else { return };
-    let mut anon = Browser::new(&app);
+    let anon = Browser::new(&app);
     let p = anon.get("/help/new").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location.as_deref(), Some("/login?expired=1&next=/help/new"));
 
-    let mut b = log_in(&app, "recepcja@pod-rozami.test").await;
+    let b = log_in(&app, "recepcja@pod-rozami.test").await;
     assert_eq!(b.get("/help/new").await.status, StatusCode::OK);
     let store = app.store.clone();
     tokio::task::spawn_blocking(move || store.write(|tx| tx.execute("DELETE FROM sessions", &[])).unwrap())

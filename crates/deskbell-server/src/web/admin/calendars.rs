@@ -8,12 +8,11 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use deskbell_domain::sla::{CalendarSpec, DayName, HolidayRule, IntervalSpec, parse_instant};
 use deskbell_store::sla::{self as store_sla, CalendarRecord};
 use jiff::tz::TimeZone;
 
-use super::{Fields, ListQuery, form_errors, lines, path_id};
+use super::{Fields, ListQuery, lines, path_id, save, saved};
 use crate::error::ApiError;
 use crate::sla::admin::{self as api, CalendarCreate, CalendarVersionCreate};
 use crate::state::AppState;
@@ -262,7 +261,7 @@ struct CalendarPage<'a> {
 }
 
 async fn stored(state: &AppState, id: i64) -> Result<CalendarRecord, ApiError> {
-    state.read(move |tx| store_sla::calendar(tx, id).map_err(ApiError::or_not_found("calendar"))).await
+    super::find(state, id, "calendar", store_sla::calendar).await
 }
 
 fn calendar_page<'a>(
@@ -330,16 +329,13 @@ pub async fn add_version(
             }
         },
     };
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if errors.is_empty() {
-        let req = CalendarVersionCreate { spec, effective_from: from };
-        let now = c.now;
-        match state.write(move |tx| api::new_calendar_version(tx, &actor, id, req, now)).await {
-            Ok(_) => return Ok(see_other(&c, &format!("{LIST}/{id}?saved=1"))),
-            Err(e) => (status, errors) = form_errors(e, FIELDS)?,
-        }
+    let req = CalendarVersionCreate { spec, effective_from: from };
+    let now = c.now;
+    let write = |req| state.write(move |tx| api::new_calendar_version(tx, &actor, id, req, now));
+    match save(errors, Some(req), FIELDS, &[], write).await? {
+        Ok(_) => Ok(see_other(&c, &saved(&format!("{LIST}/{id}")))),
+        Err((status, errors)) => html_status(status, &calendar_page(&c, &cal, form, effective_from, errors, false)),
     }
-    html_status(status, &calendar_page(&c, &cal, form, effective_from, errors, false))
 }
 
 // ---------------------------------------------------------------- a new calendar
@@ -350,23 +346,24 @@ struct NewPage<'a> {
     c: &'a Ctx,
     section: &'a str,
     tab: &'a str,
+    /// What the form frame (`admin/form.html`) shows and posts to.
+    title: &'a str,
+    action: &'a str,
     calendar_name: String,
     spec: SpecForm,
     errors: Errors,
+}
+
+fn new_page(c: &Ctx, calendar_name: String, spec: SpecForm, errors: Errors) -> NewPage<'_> {
+    let (title, action) = (c.t.adm_calendar_new, "/admin/calendars/new");
+    NewPage { c, section: "admin", tab: "calendars", title, action, calendar_name, spec, errors }
 }
 
 pub async fn new_form(c: Ctx) -> PageResult {
     c.admin()?;
     let spec =
         CalendarSpec::builtin(deskbell_domain::sla::BUILTIN_PL_BUSINESS).map(|s| SpecForm::of(&s)).unwrap_or_default();
-    html(&NewPage {
-        c: &c,
-        section: "admin",
-        tab: "calendars",
-        calendar_name: String::new(),
-        spec,
-        errors: Errors::default(),
-    })
+    html(&new_page(&c, String::new(), spec, Errors::default()))
 }
 
 pub async fn create(State(state): State<AppState>, c: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
@@ -376,16 +373,13 @@ pub async fn create(State(state): State<AppState>, c: Ctx, Form(f): Form<Vec<(St
     let name = fields.text("name");
     let mut errors = Errors::default();
     let spec = form.spec(&c, &mut errors);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if errors.is_empty() {
-        let req = CalendarCreate { name: name.clone(), spec };
-        let now = c.now;
-        match state.write(move |tx| api::new_calendar(tx, &actor, req, now)).await {
-            Ok(cal) => return Ok(see_other(&c, &format!("{LIST}/{}?saved=1", cal.id))),
-            Err(e) => (status, errors) = form_errors(e, FIELDS)?,
-        }
+    let req = CalendarCreate { name: name.clone(), spec };
+    let now = c.now;
+    let write = |req| state.write(move |tx| api::new_calendar(tx, &actor, req, now));
+    match save(errors, Some(req), FIELDS, &[], write).await? {
+        Ok(cal) => Ok(see_other(&c, &saved(&format!("{LIST}/{}", cal.id)))),
+        Err((status, errors)) => html_status(status, &new_page(&c, name, form, errors)),
     }
-    html_status(status, &NewPage { c: &c, section: "admin", tab: "calendars", calendar_name: name, spec: form, errors })
 }
 
 #[cfg(test)]

@@ -6,9 +6,7 @@
 //! into the API's minor units and basis points, and the API's own function checks the rest.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
 use deskbell_domain::sla::BUILTIN_PL_BUSINESS;
 use deskbell_domain::ticket::Priority;
 use deskbell_store::orgs::{self as store_orgs, Organisation, Product};
@@ -16,31 +14,17 @@ use deskbell_store::sla::{self as store_sla, CalendarRecord, Contract};
 use serde::Deserialize;
 
 use super::{
-    Fields, Opt, form_errors_as, hundredths, ids, opt_hundredths, opt_int, options, options_or_none, path_id, req_id,
+    Fields, Frame, Opt, RecordForm, Saving, fixed, hundredths, ids, opt_hundredths, opt_int, options, options_or_none,
+    req_id,
 };
 use crate::error::ApiError;
 use crate::sla::admin::{self as api, ContractBody, PenaltyInput, TargetInput};
 use crate::state::AppState;
-use crate::web::ctx::{Ctx, PageResult, html, html_status, see_other};
+use crate::web::ctx::{Ctx, PageResult, html, html_status};
 use crate::web::forms::Errors;
 use crate::web::i18n::fill;
 
 const LIST: &str = "/admin/contracts";
-const FIELDS: &[&str] = &[
-    "organisation_id",
-    "name",
-    "valid_from",
-    "valid_to",
-    "product_ids",
-    "calendar_id",
-    "warning_percent",
-    "monthly_fee",
-    "penalty_basis",
-    "penalty_cap",
-    "targets",
-];
-/// The API's fields the form calls otherwise.
-const RENAMES: &[(&str, &str)] = &[("monthly_fee_minor", "monthly_fee"), ("penalty_cap_minor", "penalty_cap")];
 
 // ---------------------------------------------------------------- the list
 
@@ -237,7 +221,7 @@ impl TargetForm {
     }
 }
 
-struct ContractForm {
+pub(super) struct ContractForm {
     organisation_id: String,
     name: String,
     valid_from: String,
@@ -252,7 +236,8 @@ struct ContractForm {
 }
 
 impl ContractForm {
-    fn blank(c: &Ctx, defaults: &[TargetInput]) -> ContractForm {
+    /// A new contract's form, its targets filled in with `defaults`.
+    fn new(c: &Ctx, defaults: &[TargetInput]) -> ContractForm {
         ContractForm {
             organisation_id: String::new(),
             name: String::new(),
@@ -268,62 +253,6 @@ impl ContractForm {
                 .iter()
                 .map(|p| TargetForm::of(c, *p, defaults.iter().find(|t| t.priority == *p)))
                 .collect(),
-        }
-    }
-
-    fn of(c: &Ctx, k: Contract) -> ContractForm {
-        let view = api::ContractView::from(k);
-        ContractForm {
-            organisation_id: view.organisation_id.to_string(),
-            name: view.name,
-            valid_from: view.valid_from,
-            valid_to: view.valid_to.unwrap_or_default(),
-            product_ids: super::strings(&view.product_ids),
-            calendar_id: view.calendar_id.to_string(),
-            warning_percent: view.warning_percent.to_string(),
-            monthly_fee: hundredths(view.monthly_fee_minor),
-            penalty_basis: view.penalty_basis,
-            penalty_cap: view.penalty_cap_minor.map(hundredths).unwrap_or_default(),
-            targets: Priority::ALL
-                .iter()
-                .map(|p| TargetForm::of(c, *p, view.targets.iter().find(|t| t.priority == *p)))
-                .collect(),
-        }
-    }
-
-    fn sent(c: &Ctx, f: &Fields) -> ContractForm {
-        ContractForm {
-            organisation_id: f.text("organisation_id"),
-            name: f.text("name"),
-            valid_from: f.text("valid_from"),
-            valid_to: f.text("valid_to"),
-            product_ids: f.all("product_ids"),
-            calendar_id: f.text("calendar_id"),
-            warning_percent: f.text("warning_percent"),
-            monthly_fee: f.text("monthly_fee"),
-            penalty_basis: f.text("penalty_basis"),
-            penalty_cap: f.text("penalty_cap"),
-            targets: Priority::ALL.iter().map(|p| TargetForm::sent(c, *p, f)).collect(),
-        }
-    }
-
-    /// The API's body; what cannot be read is an error on its field.
-    fn body(&self, c: &Ctx, errors: &mut Errors) -> ContractBody {
-        let warning_percent = opt_int(c, errors, "warning_percent", &self.warning_percent)
-            // Out of range for a percentage: the API says what the range is.
-            .map(|p| u8::try_from(p).unwrap_or(0));
-        ContractBody {
-            organisation_id: req_id(c, errors, "organisation_id", &self.organisation_id),
-            name: self.name.clone(),
-            valid_from: self.valid_from.clone(),
-            valid_to: Some(self.valid_to.clone()).filter(|v| !v.is_empty()),
-            product_ids: ids(c, errors, "product_ids", &self.product_ids),
-            calendar_id: req_id(c, errors, "calendar_id", &self.calendar_id),
-            warning_percent,
-            monthly_fee_minor: opt_hundredths(c, errors, "monthly_fee", &self.monthly_fee).unwrap_or(0),
-            penalty_basis: Some(self.penalty_basis.clone()).filter(|b| !b.is_empty()),
-            penalty_cap_minor: opt_hundredths(c, errors, "penalty_cap", &self.penalty_cap),
-            targets: Some(self.targets.iter().filter_map(|t| t.target(c, errors)).collect()),
         }
     }
 }
@@ -363,62 +292,142 @@ async fn choices(state: &AppState) -> Result<Choices, ApiError> {
         .await
 }
 
-async fn show(
-    state: &AppState,
-    c: &Ctx,
-    id: Option<i64>,
-    title: String,
-    mut form: ContractForm,
-    errors: Errors,
-    status: StatusCode,
-) -> PageResult {
-    let ch = choices(state).await?;
-    let calendar_items = || ch.calendars.iter().map(|k| (k.id.to_string(), k.name.clone()));
-    for t in &mut form.targets {
-        t.calendars =
-            options_or_none(c.t.adm_contract_calendar, calendar_items(), std::slice::from_ref(&t.calendar_id));
-        t.penalties = options_or_none(
-            c.t.none,
-            [
-                ("amount".to_owned(), c.t.adm_penalty_amount.to_owned()),
-                ("share".to_owned(), c.t.adm_penalty_share.to_owned()),
-            ],
-            std::slice::from_ref(&t.penalty),
-        );
+impl RecordForm for ContractForm {
+    type Stored = Contract;
+    type Input = ContractBody;
+    const LIST: &'static str = LIST;
+    const FIELDS: &'static [&'static str] = &[
+        "organisation_id",
+        "name",
+        "valid_from",
+        "valid_to",
+        "product_ids",
+        "calendar_id",
+        "warning_percent",
+        "monthly_fee",
+        "penalty_basis",
+        "penalty_cap",
+        "targets",
+    ];
+    const RENAMES: &'static [(&'static str, &'static str)] =
+        &[("monthly_fee_minor", "monthly_fee"), ("penalty_cap_minor", "penalty_cap")];
+
+    async fn load(state: &AppState, id: i64) -> Result<Contract, ApiError> {
+        super::find(state, id, "contract", store_sla::contract).await
     }
-    let page = FormPage {
-        c,
-        section: "admin",
-        tab: "contracts",
-        title,
-        action: id.map_or_else(|| format!("{LIST}/new"), |id| format!("{LIST}/{id}")),
-        editing: id.is_some(),
-        organisations: options_or_none(
-            c.t.adm_select,
-            ch.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())),
-            std::slice::from_ref(&form.organisation_id),
-        ),
-        products: options(ch.products.iter().map(|p| (p.id.to_string(), p.name.clone())), &form.product_ids),
-        calendars: options_or_none(c.t.adm_select, calendar_items(), std::slice::from_ref(&form.calendar_id)),
-        bases: options(
-            [
-                ("business".to_owned(), c.t.adm_basis_business.to_owned()),
-                ("clock".to_owned(), c.t.adm_basis_clock.to_owned()),
-            ],
-            std::slice::from_ref(&form.penalty_basis),
-        ),
-        form,
-        errors,
-    };
-    html_status(status, &page)
-}
 
-async fn stored(state: &AppState, id: i64) -> Result<Contract, ApiError> {
-    state.read(move |tx| store_sla::contract(tx, id).map_err(ApiError::or_not_found("contract"))).await
-}
+    fn new_title(c: &Ctx) -> String {
+        c.t.adm_contract_new.to_owned()
+    }
 
-fn edit_title(c: &Ctx, name: &str) -> String {
-    fill(c.t.adm_contract_edit, &[("name", name)])
+    fn edit_title(c: &Ctx, k: &Contract) -> String {
+        fill(c.t.adm_contract_edit, &[("name", &k.name)])
+    }
+
+    /// A new contract starts with DESIGN §2's targets, which the admin then edits.
+    async fn blank(state: &AppState, c: &Ctx) -> Result<ContractForm, ApiError> {
+        let std = state.read(|tx| Ok(store_sla::calendar_by_name(tx, BUILTIN_PL_BUSINESS)?.id)).await?;
+        let defaults: Vec<TargetInput> = crate::sla::default_targets(std).into_iter().map(TargetInput::from).collect();
+        Ok(ContractForm::new(c, &defaults))
+    }
+
+    fn of(c: &Ctx, k: Contract) -> ContractForm {
+        let view = api::ContractView::from(k);
+        ContractForm {
+            organisation_id: view.organisation_id.to_string(),
+            name: view.name,
+            valid_from: view.valid_from,
+            valid_to: view.valid_to.unwrap_or_default(),
+            product_ids: super::strings(&view.product_ids),
+            calendar_id: view.calendar_id.to_string(),
+            warning_percent: view.warning_percent.to_string(),
+            monthly_fee: hundredths(view.monthly_fee_minor),
+            penalty_basis: view.penalty_basis,
+            penalty_cap: view.penalty_cap_minor.map(hundredths).unwrap_or_default(),
+            targets: Priority::ALL
+                .iter()
+                .map(|p| TargetForm::of(c, *p, view.targets.iter().find(|t| t.priority == *p)))
+                .collect(),
+        }
+    }
+
+    fn sent(c: &Ctx, f: &Fields, _: Option<&Contract>) -> ContractForm {
+        ContractForm {
+            organisation_id: f.text("organisation_id"),
+            name: f.text("name"),
+            valid_from: f.text("valid_from"),
+            valid_to: f.text("valid_to"),
+            product_ids: f.all("product_ids"),
+            calendar_id: f.text("calendar_id"),
+            warning_percent: f.text("warning_percent"),
+            monthly_fee: f.text("monthly_fee"),
+            penalty_basis: f.text("penalty_basis"),
+            penalty_cap: f.text("penalty_cap"),
+            targets: Priority::ALL.iter().map(|p| TargetForm::sent(c, *p, f)).collect(),
+        }
+    }
+
+    /// The API's body; what cannot be read is an error on its field.
+    fn input(&self, c: &Ctx, _: &Fields, errors: &mut Errors) -> Option<ContractBody> {
+        let warning_percent = opt_int(c, errors, "warning_percent", &self.warning_percent)
+            // Out of range for a percentage: the API says what the range is.
+            .map(|p| u8::try_from(p).unwrap_or(0));
+        Some(ContractBody {
+            organisation_id: req_id(c, errors, "organisation_id", &self.organisation_id),
+            name: self.name.clone(),
+            valid_from: self.valid_from.clone(),
+            valid_to: Some(self.valid_to.clone()).filter(|v| !v.is_empty()),
+            product_ids: ids(c, errors, "product_ids", &self.product_ids),
+            calendar_id: req_id(c, errors, "calendar_id", &self.calendar_id),
+            warning_percent,
+            monthly_fee_minor: opt_hundredths(c, errors, "monthly_fee", &self.monthly_fee).unwrap_or(0),
+            penalty_basis: Some(self.penalty_basis.clone()).filter(|b| !b.is_empty()),
+            penalty_cap_minor: opt_hundredths(c, errors, "penalty_cap", &self.penalty_cap),
+            targets: Some(self.targets.iter().filter_map(|t| t.target(c, errors)).collect()),
+        })
+    }
+
+    /// Back to the list of the contract's organisation.
+    async fn write(&self, saving: Saving<'_>, body: ContractBody) -> Result<String, ApiError> {
+        let k = saving.new_or_change(body, api::new_contract, api::change_contract).await?;
+        Ok(format!("{LIST}?organisation={}&saved=1", k.organisation_id))
+    }
+
+    async fn show(mut self, state: &AppState, c: &Ctx, frame: Frame) -> PageResult {
+        let ch = choices(state).await?;
+        let calendar_items = || ch.calendars.iter().map(|k| (k.id.to_string(), k.name.clone()));
+        for t in &mut self.targets {
+            t.calendars =
+                options_or_none(c.t.adm_contract_calendar, calendar_items(), std::slice::from_ref(&t.calendar_id));
+            t.penalties = options_or_none(
+                c.t.none,
+                fixed(&[("amount", c.t.adm_penalty_amount), ("share", c.t.adm_penalty_share)]),
+                std::slice::from_ref(&t.penalty),
+            );
+        }
+        let page = FormPage {
+            c,
+            section: "admin",
+            tab: "contracts",
+            title: frame.title,
+            action: frame.action,
+            editing: frame.id.is_some(),
+            organisations: options_or_none(
+                c.t.adm_select,
+                ch.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())),
+                std::slice::from_ref(&self.organisation_id),
+            ),
+            products: options(ch.products.iter().map(|p| (p.id.to_string(), p.name.clone())), &self.product_ids),
+            calendars: options_or_none(c.t.adm_select, calendar_items(), std::slice::from_ref(&self.calendar_id)),
+            bases: options(
+                fixed(&[("business", c.t.adm_basis_business), ("clock", c.t.adm_basis_clock)]),
+                std::slice::from_ref(&self.penalty_basis),
+            ),
+            form: self,
+            errors: frame.errors,
+        };
+        html_status(frame.status, &page)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -426,60 +435,10 @@ pub struct NewQuery {
     organisation: Option<String>,
 }
 
+/// The new form; a link from an organisation's page names it (`?organisation=ID`).
 pub async fn new_form(State(state): State<AppState>, c: Ctx, Query(q): Query<NewQuery>) -> PageResult {
     c.admin()?;
-    // A new contract starts with DESIGN §2's targets, which the admin then edits.
-    let std = state.read(|tx| Ok(store_sla::calendar_by_name(tx, BUILTIN_PL_BUSINESS)?.id)).await?;
-    let defaults: Vec<TargetInput> = crate::sla::default_targets(std).into_iter().map(TargetInput::from).collect();
-    let mut form = ContractForm::blank(&c, &defaults);
+    let mut form = ContractForm::blank(&state, &c).await?;
     form.organisation_id = q.organisation.unwrap_or_default();
-    show(&state, &c, None, c.t.adm_contract_new.to_owned(), form, Errors::default(), StatusCode::OK).await
-}
-
-async fn save(state: AppState, c: Ctx, id: Option<i64>, title: String, f: Vec<(String, String)>) -> PageResult {
-    let actor = c.admin()?.clone();
-    let form = ContractForm::sent(&c, &Fields::new(f));
-    let mut errors = Errors::default();
-    let body = form.body(&c, &mut errors);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if errors.is_empty() {
-        let now = c.now;
-        let done = state
-            .write(move |tx| match id {
-                None => api::new_contract(tx, &actor, body, now),
-                Some(id) => api::change_contract(tx, &actor, id, body, now),
-            })
-            .await;
-        match done {
-            Ok(k) => return Ok(see_other(&c, &format!("{LIST}?organisation={}&saved=1", k.organisation_id))),
-            Err(e) => (status, errors) = form_errors_as(e, FIELDS, RENAMES)?,
-        }
-    }
-    show(&state, &c, id, title, form, errors, status).await
-}
-
-pub async fn create(State(state): State<AppState>, c: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
-    let title = c.t.adm_contract_new.to_owned();
-    save(state, c, None, title, f).await
-}
-
-pub async fn edit_form(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
-    c.admin()?;
-    let id = path_id(&raw)?;
-    let k = stored(&state, id).await?;
-    let title = edit_title(&c, &k.name);
-    show(&state, &c, Some(id), title, ContractForm::of(&c, k), Errors::default(), StatusCode::OK).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(raw): Path<String>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> PageResult {
-    c.admin()?;
-    let id = path_id(&raw)?;
-    let k = stored(&state, id).await?;
-    let title = edit_title(&c, &k.name);
-    save(state, c, Some(id), title, f).await
+    super::show_new(&state, &c, form).await
 }

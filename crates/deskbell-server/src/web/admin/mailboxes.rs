@@ -3,13 +3,14 @@
 //! dismiss buttons, which call the same functions as `/api/v1/mail/quarantine`.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use deskbell_store::mail::{self as store_mail, Mailbox};
 use serde::Deserialize;
 
-use super::{Fields, ListQuery, Opt, form_errors_as, hundredths, opt_hundredths, opt_int, options, path_id, saved};
+use super::{
+    Fields, Frame, ListQuery, Opt, RecordForm, Saving, fixed, hundredths, opt_hundredths, opt_int, options, path_id,
+    saved,
+};
 use crate::error::ApiError;
 use crate::mail::admin::{self as api, EndpointInput, EndpointView, MailboxBody, MailboxView, QuarantinedView};
 use crate::state::AppState;
@@ -19,28 +20,6 @@ use crate::web::i18n::{self, fill};
 
 const LIST: &str = "/admin/mailboxes";
 const QUARANTINE: &str = "/admin/quarantine";
-const FIELDS: &[&str] = &[
-    "name",
-    "address",
-    "display_name",
-    "imap_host",
-    "imap_port",
-    "imap_security",
-    "imap_user",
-    "imap_password",
-    "imap_folder",
-    "poll_secs",
-    "smtp_host",
-    "smtp_port",
-    "smtp_security",
-    "smtp_user",
-    "smtp_password",
-    "unknown_senders",
-    "max_message_mb",
-    "active",
-];
-const RENAMES: &[(&str, &str)] =
-    &[("max_message_bytes", "max_message_mb"), ("imap", "imap_host"), ("smtp", "smtp_host")];
 const MB: i64 = 1024 * 1024;
 
 /// Instants on the admin pages are shown in the vendor's zone.
@@ -158,7 +137,7 @@ impl EndpointForm {
     }
 }
 
-struct MailboxForm {
+pub(super) struct MailboxForm {
     name: String,
     address: String,
     display_name: String,
@@ -169,73 +148,6 @@ struct MailboxForm {
     unknown_senders: String,
     max_message_mb: String,
     active: bool,
-}
-
-impl MailboxForm {
-    fn blank() -> MailboxForm {
-        MailboxForm {
-            name: String::new(),
-            address: String::new(),
-            display_name: String::new(),
-            imap: EndpointForm::of(None, "tls"),
-            imap_folder: "INBOX".into(),
-            poll_secs: "60".into(),
-            smtp: EndpointForm::of(None, "starttls"),
-            unknown_senders: "customer".into(),
-            max_message_mb: "25".into(),
-            active: true,
-        }
-    }
-
-    fn of(m: &MailboxView) -> MailboxForm {
-        MailboxForm {
-            name: m.name.clone(),
-            address: m.address.clone(),
-            display_name: m.display_name.clone(),
-            imap: EndpointForm::of(m.imap.as_ref(), "tls"),
-            imap_folder: m.imap_folder.clone(),
-            poll_secs: m.poll_secs.to_string(),
-            smtp: EndpointForm::of(m.smtp.as_ref(), "starttls"),
-            unknown_senders: m.unknown_senders.clone(),
-            max_message_mb: hundredths((m.max_message_bytes * 100 + MB / 2) / MB),
-            active: m.active,
-        }
-    }
-
-    fn sent(f: &Fields, stored: Option<&MailboxView>) -> MailboxForm {
-        let had = |e: Option<&EndpointView>| e.is_some_and(|e| e.has_password);
-        MailboxForm {
-            name: f.text("name"),
-            address: f.text("address"),
-            display_name: f.text("display_name"),
-            imap: EndpointForm::sent(f, "imap", had(stored.and_then(|m| m.imap.as_ref()))),
-            imap_folder: f.text("imap_folder"),
-            poll_secs: f.text("poll_secs"),
-            smtp: EndpointForm::sent(f, "smtp", had(stored.and_then(|m| m.smtp.as_ref()))),
-            unknown_senders: f.text("unknown_senders"),
-            max_message_mb: f.text("max_message_mb"),
-            active: f.ticked("active"),
-        }
-    }
-
-    /// The API's body. Passwords come straight from the submitted fields and are never kept
-    /// in the form: an empty one is left out, so the stored one stays.
-    fn body(&self, c: &Ctx, errors: &mut Errors, f: &Fields) -> MailboxBody {
-        let password = |name: &str| Some(f.raw(name).to_owned()).filter(|p| !p.is_empty());
-        MailboxBody {
-            name: self.name.clone(),
-            address: self.address.clone(),
-            display_name: Some(self.display_name.clone()),
-            imap: self.imap.input(c, errors, "imap", password("imap_password")),
-            imap_folder: Some(self.imap_folder.clone()).filter(|f| !f.is_empty()),
-            poll_secs: opt_int(c, errors, "poll_secs", &self.poll_secs),
-            smtp: self.smtp.input(c, errors, "smtp", password("smtp_password")),
-            unknown_senders: Some(self.unknown_senders.clone()).filter(|u| !u.is_empty()),
-            max_message_bytes: opt_hundredths(c, errors, "max_message_mb", &self.max_message_mb)
-                .map(|h| h.saturating_mul(MB) / 100),
-            active: Some(self.active),
-        }
-    }
 }
 
 #[derive(Template)]
@@ -253,107 +165,146 @@ struct FormPage<'a> {
     errors: Errors,
 }
 
-fn show(c: &Ctx, id: Option<i64>, title: String, form: MailboxForm, errors: Errors, status: StatusCode) -> PageResult {
-    let security = |chosen: &str| {
-        options(
-            [
-                ("tls".to_owned(), c.t.adm_security_tls.to_owned()),
-                ("starttls".to_owned(), c.t.adm_security_starttls.to_owned()),
-                ("plain".to_owned(), c.t.adm_security_plain.to_owned()),
-            ],
-            &[chosen.to_owned()],
-        )
-    };
-    let page = FormPage {
-        c,
-        section: "admin",
-        tab: "mailboxes",
-        title,
-        action: id.map_or_else(|| format!("{LIST}/new"), |id| format!("{LIST}/{id}")),
-        imap_security: security(&form.imap.security),
-        smtp_security: security(&form.smtp.security),
-        unknown_senders: options(
-            [
-                ("customer".to_owned(), c.t.adm_unknown_customer.to_owned()),
-                ("queue".to_owned(), c.t.adm_unknown_queue.to_owned()),
-            ],
-            std::slice::from_ref(&form.unknown_senders),
-        ),
-        form,
-        errors,
-    };
-    html_status(status, &page)
-}
+impl RecordForm for MailboxForm {
+    /// Only the view (no passwords) is taken from the store.
+    type Stored = MailboxView;
+    type Input = MailboxBody;
+    const LIST: &'static str = LIST;
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "address",
+        "display_name",
+        "imap_host",
+        "imap_port",
+        "imap_security",
+        "imap_user",
+        "imap_password",
+        "imap_folder",
+        "poll_secs",
+        "smtp_host",
+        "smtp_port",
+        "smtp_security",
+        "smtp_user",
+        "smtp_password",
+        "unknown_senders",
+        "max_message_mb",
+        "active",
+    ];
+    const RENAMES: &'static [(&'static str, &'static str)] =
+        &[("max_message_bytes", "max_message_mb"), ("imap", "imap_host"), ("smtp", "smtp_host")];
 
-async fn stored(state: &AppState, id: i64) -> Result<MailboxView, ApiError> {
-    let m: Mailbox =
-        state.read(move |tx| store_mail::mailbox(tx, id).map_err(ApiError::or_not_found("mailbox"))).await?;
-    // Only the view (no passwords) goes further.
-    Ok(MailboxView::from(m))
-}
+    async fn load(state: &AppState, id: i64) -> Result<MailboxView, ApiError> {
+        let m: Mailbox = super::find(state, id, "mailbox", store_mail::mailbox).await?;
+        Ok(MailboxView::from(m))
+    }
 
-fn edit_title(c: &Ctx, name: &str) -> String {
-    fill(c.t.adm_mailbox_edit, &[("name", name)])
-}
+    fn new_title(c: &Ctx) -> String {
+        c.t.adm_mailbox_new.to_owned()
+    }
 
-pub async fn new_form(c: Ctx) -> PageResult {
-    c.admin()?;
-    show(&c, None, c.t.adm_mailbox_new.to_owned(), MailboxForm::blank(), Errors::default(), StatusCode::OK)
-}
+    fn edit_title(c: &Ctx, m: &MailboxView) -> String {
+        fill(c.t.adm_mailbox_edit, &[("name", &m.name)])
+    }
 
-async fn save(
-    state: AppState,
-    c: Ctx,
-    id: Option<i64>,
-    old: Option<MailboxView>,
-    title: String,
-    f: Vec<(String, String)>,
-) -> PageResult {
-    let actor = c.admin()?.clone();
-    let fields = Fields::new(f);
-    let form = MailboxForm::sent(&fields, old.as_ref());
-    let mut errors = Errors::default();
-    let body = form.body(&c, &mut errors, &fields);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if errors.is_empty() {
-        let now = c.now;
-        let done = state
-            .write(move |tx| match id {
-                None => api::new_mailbox(tx, &actor, body, now),
-                Some(id) => api::change_mailbox(tx, &actor, id, body, now),
-            })
-            .await;
-        match done {
-            Ok(_) => return Ok(saved(&c, LIST)),
-            Err(e) => (status, errors) = form_errors_as(e, FIELDS, RENAMES)?,
+    async fn blank(_: &AppState, _: &Ctx) -> Result<MailboxForm, ApiError> {
+        Ok(MailboxForm {
+            name: String::new(),
+            address: String::new(),
+            display_name: String::new(),
+            imap: EndpointForm::of(None, "tls"),
+            imap_folder: "INBOX".into(),
+            poll_secs: "60".into(),
+            smtp: EndpointForm::of(None, "starttls"),
+            unknown_senders: "customer".into(),
+            max_message_mb: "25".into(),
+            active: true,
+        })
+    }
+
+    fn of(_: &Ctx, m: MailboxView) -> MailboxForm {
+        MailboxForm {
+            imap: EndpointForm::of(m.imap.as_ref(), "tls"),
+            smtp: EndpointForm::of(m.smtp.as_ref(), "starttls"),
+            name: m.name,
+            address: m.address,
+            display_name: m.display_name,
+            imap_folder: m.imap_folder,
+            poll_secs: m.poll_secs.to_string(),
+            unknown_senders: m.unknown_senders,
+            max_message_mb: hundredths((m.max_message_bytes * 100 + MB / 2) / MB),
+            active: m.active,
         }
     }
-    show(&c, id, title, form, errors, status)
-}
 
-pub async fn create(State(state): State<AppState>, c: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
-    let title = c.t.adm_mailbox_new.to_owned();
-    save(state, c, None, None, title, f).await
-}
+    fn sent(_: &Ctx, f: &Fields, stored: Option<&MailboxView>) -> MailboxForm {
+        let had = |e: Option<&EndpointView>| e.is_some_and(|e| e.has_password);
+        MailboxForm {
+            name: f.text("name"),
+            address: f.text("address"),
+            display_name: f.text("display_name"),
+            imap: EndpointForm::sent(f, "imap", had(stored.and_then(|m| m.imap.as_ref()))),
+            imap_folder: f.text("imap_folder"),
+            poll_secs: f.text("poll_secs"),
+            smtp: EndpointForm::sent(f, "smtp", had(stored.and_then(|m| m.smtp.as_ref()))),
+            unknown_senders: f.text("unknown_senders"),
+            max_message_mb: f.text("max_message_mb"),
+            active: f.ticked("active"),
+        }
+    }
 
-pub async fn edit_form(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
-    c.admin()?;
-    let id = path_id(&raw)?;
-    let m = stored(&state, id).await?;
-    show(&c, Some(id), edit_title(&c, &m.name), MailboxForm::of(&m), Errors::default(), StatusCode::OK)
-}
+    /// The API's body. Passwords come straight from the submitted fields and are never kept
+    /// in the form: an empty one is left out, so the stored one stays.
+    fn input(&self, c: &Ctx, f: &Fields, errors: &mut Errors) -> Option<MailboxBody> {
+        let password = |name: &str| Some(f.raw(name).to_owned()).filter(|p| !p.is_empty());
+        Some(MailboxBody {
+            name: self.name.clone(),
+            address: self.address.clone(),
+            display_name: Some(self.display_name.clone()),
+            imap: self.imap.input(c, errors, "imap", password("imap_password")),
+            imap_folder: Some(self.imap_folder.clone()).filter(|f| !f.is_empty()),
+            poll_secs: opt_int(c, errors, "poll_secs", &self.poll_secs),
+            smtp: self.smtp.input(c, errors, "smtp", password("smtp_password")),
+            unknown_senders: Some(self.unknown_senders.clone()).filter(|u| !u.is_empty()),
+            max_message_bytes: opt_hundredths(c, errors, "max_message_mb", &self.max_message_mb)
+                .map(|h| h.saturating_mul(MB) / 100),
+            active: Some(self.active),
+        })
+    }
 
-pub async fn update(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(raw): Path<String>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> PageResult {
-    c.admin()?;
-    let id = path_id(&raw)?;
-    let m = stored(&state, id).await?;
-    let title = edit_title(&c, &m.name);
-    save(state, c, Some(id), Some(m), title, f).await
+    async fn write(&self, saving: Saving<'_>, body: MailboxBody) -> Result<String, ApiError> {
+        saving.new_or_change(body, api::new_mailbox, api::change_mailbox).await?;
+        Ok(saved(LIST))
+    }
+
+    async fn show(self, _: &AppState, c: &Ctx, frame: Frame) -> PageResult {
+        let security = |chosen: &str| {
+            let t = c.t;
+            options(
+                fixed(&[
+                    ("tls", t.adm_security_tls),
+                    ("starttls", t.adm_security_starttls),
+                    ("plain", t.adm_security_plain),
+                ]),
+                &[chosen.to_owned()],
+            )
+        };
+        let page = FormPage {
+            c,
+            section: "admin",
+            tab: "mailboxes",
+            title: frame.title,
+            action: frame.action,
+            imap_security: security(&self.imap.security),
+            smtp_security: security(&self.smtp.security),
+            unknown_senders: options(
+                fixed(&[("customer", c.t.adm_unknown_customer), ("queue", c.t.adm_unknown_queue)]),
+                std::slice::from_ref(&self.unknown_senders),
+            ),
+            form: self,
+            errors: frame.errors,
+        };
+        html_status(frame.status, &page)
+    }
 }
 
 // ---------------------------------------------------------------- the quarantine

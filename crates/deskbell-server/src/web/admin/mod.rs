@@ -15,16 +15,18 @@ mod people;
 mod setup;
 
 use askama::Template;
-use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::handler::Handler;
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
-use deskbell_store::{mail, orgs as store_orgs, people as store_people, sla};
+use axum::{Form, Router};
+use deskbell_store::{StoreError, Tx, mail, orgs as store_orgs, people as store_people, sla};
+use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::ctx::{Ctx, PageError, PageResult, html, see_other};
 use super::forms::Errors;
+use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -32,30 +34,24 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(overview))
         .route("/admin/organisations", get(orgs::list))
-        .route("/admin/organisations/new", get(orgs::new_form).post(orgs::create))
-        .route("/admin/organisations/{id}", get(orgs::edit_form).post(orgs::update))
+        .merge(record_forms::<orgs::OrgForm>())
         .route("/admin/people", get(people::list))
-        .route("/admin/people/new", get(people::new_form).post(people::create))
-        .route("/admin/people/{id}", get(people::edit_form).post(people::update))
+        .merge(record_forms::<people::PersonForm>())
         .route("/admin/teams", get(setup::teams))
-        .route("/admin/teams/new", get(setup::new_team_form).post(setup::create_team))
-        .route("/admin/teams/{id}", get(setup::edit_team_form).post(setup::update_team))
+        .merge(record_forms::<setup::TeamForm>())
         .route("/admin/products", get(setup::products))
-        .route("/admin/products/new", get(setup::new_product_form).post(setup::create_product))
-        .route("/admin/products/{id}", get(setup::edit_product_form).post(setup::update_product))
+        .merge(record_forms::<setup::ProductForm>())
         .route("/admin/installations", get(setup::installations))
-        .route("/admin/installations/new", get(setup::new_installation_form).post(setup::create_installation))
-        .route("/admin/installations/{id}", get(setup::edit_installation_form).post(setup::update_installation))
+        .merge(record_forms::<setup::InstallationForm>())
         .route("/admin/calendars", get(calendars::list))
         .route("/admin/calendars/new", get(calendars::new_form).post(calendars::create))
         .route("/admin/calendars/{id}", get(calendars::show))
         .route("/admin/calendars/{id}/versions", post(calendars::add_version))
         .route("/admin/contracts", get(contracts::list))
-        .route("/admin/contracts/new", get(contracts::new_form).post(contracts::create))
-        .route("/admin/contracts/{id}", get(contracts::edit_form).post(contracts::update))
+        // A link may name the new contract's organisation: its new form has a handler of its own.
+        .merge(record_forms_with::<contracts::ContractForm, _>(contracts::new_form))
         .route("/admin/mailboxes", get(mailboxes::list))
-        .route("/admin/mailboxes/new", get(mailboxes::new_form).post(mailboxes::create))
-        .route("/admin/mailboxes/{id}", get(mailboxes::edit_form).post(mailboxes::update))
+        .merge(record_forms::<mailboxes::MailboxForm>())
         .route("/admin/quarantine", get(mailboxes::quarantine))
         .route("/admin/quarantine/{id}/retry", post(mailboxes::retry))
         .route("/admin/quarantine/{id}/dismiss", post(mailboxes::dismiss))
@@ -186,18 +182,9 @@ pub(super) fn path_id(raw: &str) -> Result<i64, PageError> {
 
 /// What a service said about a form: an error about the input (422, or a 409 the admin can
 /// resolve in the form) is shown next to its field with the status it had; anything else
-/// (403, 404, 500, …) is the page's error.
-pub(super) fn form_errors(e: ApiError, fields: &[&str]) -> Result<(StatusCode, Errors), PageError> {
-    form_errors_as(e, fields, &[])
-}
-
-/// [`form_errors`] for a form whose fields are named differently from the API's: `renames`
-/// maps an API field to the form's.
-pub(super) fn form_errors_as(
-    e: ApiError,
-    fields: &[&str],
-    renames: &[(&str, &str)],
-) -> Result<(StatusCode, Errors), PageError> {
+/// (403, 404, 500, …) is the page's error. `renames` maps an API field to the form's, for a
+/// form whose fields are named differently from the API's.
+fn form_errors(e: ApiError, fields: &[&str], renames: &[(&str, &str)]) -> Result<Refused, PageError> {
     if e.status != StatusCode::UNPROCESSABLE_ENTITY && e.status != StatusCode::CONFLICT {
         return Err(e.into());
     }
@@ -208,6 +195,42 @@ pub(super) fn form_errors_as(
         renames.iter().find(|(api, _)| *api == f).map_or(f, |(_, form)| (*form).to_owned())
     });
     Ok((e.status, Errors::from_api(&e, fields)))
+}
+
+/// A form that was not saved: the errors to show it again with, and the status — 422 for
+/// what the page itself could not read, the API's own (422, or 409) for what it refused.
+pub(super) type Refused = (StatusCode, Errors);
+
+/// Saves a submitted form with `write`, but only when the page found nothing wrong with it:
+/// no `errors` and an `input` to save. What the API refuses comes back as [`Refused`], on the
+/// form's `fields`; any other failure is the page's.
+pub(super) async fn save<I, T, Fut>(
+    errors: Errors,
+    input: Option<I>,
+    fields: &[&str],
+    renames: &[(&str, &str)],
+    write: impl FnOnce(I) -> Fut,
+) -> Result<Result<T, Refused>, PageError>
+where
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let Some(input) = input.filter(|_| errors.is_empty()) else {
+        return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, errors)));
+    };
+    match write(input).await {
+        Ok(saved) => Ok(Ok(saved)),
+        Err(e) => form_errors(e, fields, renames).map(Err),
+    }
+}
+
+/// The stored record `id` (read with the store's `get`), or a 404 that names `what`.
+pub(super) async fn find<T: Send + 'static>(
+    state: &AppState,
+    id: i64,
+    what: &'static str,
+    get: fn(&mut Tx<'_>, i64) -> Result<T, StoreError>,
+) -> Result<T, ApiError> {
+    state.read(move |tx| get(tx, id).map_err(ApiError::or_not_found(what))).await
 }
 
 /// One choice of a `<select>` or of a group of checkboxes.
@@ -234,6 +257,11 @@ pub(super) fn options(items: impl IntoIterator<Item = (String, String)>, chosen:
         }
     }
     out
+}
+
+/// Choices that are always the same (value, label), as [`options`] takes them.
+pub(super) fn fixed(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items.iter().map(|(value, label)| ((*value).to_owned(), (*label).to_owned())).collect()
 }
 
 /// Like [`options`] with an empty first choice labelled `none`.
@@ -266,9 +294,180 @@ pub(super) struct ListQuery {
     pub saved: Option<String>,
 }
 
+// ---------------------------------------------------------------- a record's new and edit forms
+
+/// What a record's form page shows besides its own fields and choices; the same for every
+/// record type, so [`RecordForm::show`] only puts it on its page.
+pub(super) struct Frame {
+    /// The record being changed; `None` on the new form.
+    pub id: Option<i64>,
+    pub title: String,
+    /// Where the form posts to: `{LIST}/new` or `{LIST}/{id}`.
+    pub action: String,
+    pub errors: Errors,
+    pub status: StatusCode,
+}
+
+/// One record type's new and edit forms, at `{LIST}/new` and `{LIST}/{id}`: an implementation
+/// (the form's fields as typed) says how the record is loaded, read from the form, saved and
+/// shown. What is the same for every record is done once, by [`new_form`], [`create`],
+/// [`edit_form`] and [`update`]: only an administrator gets them; a path id that is no stored
+/// record is a 404 before anything else; a form the page cannot read or the API refuses is
+/// shown again as it was typed, each error next to its field, with the status of the error;
+/// a saved one goes on to where [`RecordForm::write`] says (its list, saying so).
+///
+/// The futures are `Send` because axum's handlers must be.
+pub(super) trait RecordForm: Sized + Send + Sync + 'static {
+    /// The record as stored: what the edit form starts from and is titled by.
+    type Stored: Send + Sync + 'static;
+    /// What the page read from a form for the API.
+    type Input: Send + 'static;
+    const LIST: &'static str;
+    /// The form's fields: an API error naming one of them is shown at it, any other above the
+    /// form.
+    const FIELDS: &'static [&'static str];
+    /// The API's fields that the form calls otherwise (API name, form name).
+    const RENAMES: &'static [(&'static str, &'static str)] = &[];
+
+    fn load(state: &AppState, id: i64) -> impl Future<Output = Result<Self::Stored, ApiError>> + Send;
+    fn new_title(c: &Ctx) -> String;
+    fn edit_title(c: &Ctx, stored: &Self::Stored) -> String;
+    /// The new form.
+    fn blank(state: &AppState, c: &Ctx) -> impl Future<Output = Result<Self, ApiError>> + Send;
+    /// The edit form, as stored.
+    fn of(c: &Ctx, stored: Self::Stored) -> Self;
+    /// The form as submitted; `stored` when it changes a record.
+    fn sent(c: &Ctx, f: &Fields, stored: Option<&Self::Stored>) -> Self;
+    /// What the API gets; what the page cannot read is an error on its field (`None` when
+    /// there is nothing to save).
+    fn input(&self, c: &Ctx, f: &Fields, errors: &mut Errors) -> Option<Self::Input>;
+    /// Saves a new record or changes one; where the browser goes next.
+    fn write(&self, saving: Saving<'_>, input: Self::Input) -> impl Future<Output = Result<String, ApiError>> + Send;
+    /// The form page, with its choices.
+    fn show(self, state: &AppState, c: &Ctx, frame: Frame) -> impl Future<Output = PageResult> + Send;
+}
+
+/// What [`RecordForm::write`] needs besides the input: who saves, and which record.
+pub(super) struct Saving<'a> {
+    pub state: &'a AppState,
+    pub c: &'a Ctx,
+    pub actor: Actor,
+    /// The record being changed; `None` for a new one.
+    pub id: Option<i64>,
+}
+
+impl Saving<'_> {
+    /// Saves `input` in one transaction with the API's own function: `new` for a new record,
+    /// `change` for a stored one.
+    pub async fn new_or_change<I, T>(
+        self,
+        input: I,
+        new: impl FnOnce(&mut Tx<'_>, &Actor, I, Timestamp) -> Result<T, ApiError> + Send + 'static,
+        change: impl FnOnce(&mut Tx<'_>, &Actor, i64, I, Timestamp) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError>
+    where
+        I: Send + 'static,
+        T: Send + 'static,
+    {
+        let Saving { state, c, actor, id } = self;
+        let now = c.now;
+        state
+            .write(move |tx| match id {
+                None => new(tx, &actor, input, now),
+                Some(id) => change(tx, &actor, id, input, now),
+            })
+            .await
+    }
+}
+
 /// Where a saved form goes back to: its list, saying so.
-pub(super) fn saved(c: &Ctx, list: &str) -> Response {
-    see_other(c, &format!("{list}?saved=1"))
+pub(super) fn saved(list: &str) -> String {
+    format!("{list}?saved=1")
+}
+
+/// The new and edit forms of a record type, at `{LIST}/new` and `{LIST}/{id}`.
+fn record_forms<F: RecordForm>() -> Router<AppState> {
+    record_forms_with::<F, _>(new_form::<F>)
+}
+
+/// [`record_forms`] whose new form is shown by a handler of its own, `new`.
+fn record_forms_with<F: RecordForm, T: 'static>(new: impl Handler<T, AppState>) -> Router<AppState> {
+    Router::new()
+        .route(&format!("{}/new", F::LIST), get(new).post(create::<F>))
+        .route(&format!("{}/{{id}}", F::LIST), get(edit_form::<F>).post(update::<F>))
+}
+
+fn frame<F: RecordForm>(id: Option<i64>, title: String, errors: Errors, status: StatusCode) -> Frame {
+    let action = id.map_or_else(|| format!("{}/new", F::LIST), |id| format!("{}/{id}", F::LIST));
+    Frame { id, title, action, errors, status }
+}
+
+pub(super) async fn new_form<F: RecordForm>(State(state): State<AppState>, c: Ctx) -> PageResult {
+    c.admin()?;
+    show_new(&state, &c, F::blank(&state, &c).await?).await
+}
+
+/// The new form as it is first shown.
+pub(super) async fn show_new<F: RecordForm>(state: &AppState, c: &Ctx, form: F) -> PageResult {
+    form.show(state, c, frame::<F>(None, F::new_title(c), Errors::default(), StatusCode::OK)).await
+}
+
+pub(super) async fn create<F: RecordForm>(
+    State(state): State<AppState>,
+    c: Ctx,
+    Form(f): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let title = F::new_title(&c);
+    submit::<F>(state, c, None, None, title, f).await
+}
+
+pub(super) async fn edit_form<F: RecordForm>(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(raw): Path<String>,
+) -> PageResult {
+    c.admin()?;
+    let id = path_id(&raw)?;
+    let stored = F::load(&state, id).await?;
+    let title = F::edit_title(&c, &stored);
+    F::of(&c, stored).show(&state, &c, frame::<F>(Some(id), title, Errors::default(), StatusCode::OK)).await
+}
+
+pub(super) async fn update<F: RecordForm>(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(raw): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> PageResult {
+    c.admin()?;
+    let id = path_id(&raw)?;
+    let stored = F::load(&state, id).await?;
+    let title = F::edit_title(&c, &stored);
+    submit::<F>(state, c, Some(id), Some(stored), title, f).await
+}
+
+/// Saves a submitted form (new when `id` is `None`), or shows it again with its errors.
+async fn submit<F: RecordForm>(
+    state: AppState,
+    c: Ctx,
+    id: Option<i64>,
+    stored: Option<F::Stored>,
+    title: String,
+    f: Vec<(String, String)>,
+) -> PageResult {
+    let actor = c.admin()?.clone();
+    let fields = Fields::new(f);
+    let form = F::sent(&c, &fields, stored.as_ref());
+    let mut errors = Errors::default();
+    let input = form.input(&c, &fields, &mut errors);
+    let written = save(errors, input, F::FIELDS, F::RENAMES, |input| {
+        form.write(Saving { state: &state, c: &c, actor, id }, input)
+    })
+    .await?;
+    match written {
+        Ok(to) => Ok(see_other(&c, &to)),
+        Err((status, errors)) => form.show(&state, &c, frame::<F>(id, title, errors, status)).await,
+    }
 }
 
 // ---------------------------------------------------------------- the overview

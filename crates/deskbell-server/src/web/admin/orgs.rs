@@ -2,13 +2,13 @@
 //! new and edit forms with parent, phones, mail domains and account team.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
 use deskbell_store::orgs::{self as store_orgs, Organisation};
 use deskbell_store::people as store_people;
 
-use super::{Fields, ListQuery, Opt, form_errors, ids, lines, opt_id, options, options_or_none, path_id, saved, staff};
+use super::{
+    Fields, Frame, ListQuery, Opt, RecordForm, Saving, ids, lines, opt_id, options, options_or_none, saved, staff,
+};
 use crate::admin::api::{self, OrganisationCreate, OrganisationUpdate};
 use crate::error::ApiError;
 use crate::patch::Patch;
@@ -18,8 +18,6 @@ use crate::web::forms::Errors;
 use crate::web::i18n::fill;
 
 const LIST: &str = "/admin/organisations";
-const FIELDS: &[&str] =
-    &["name", "parent_id", "time_zone", "notes", "active", "phones", "mail_domains", "account_team"];
 
 struct Row {
     id: i64,
@@ -77,7 +75,7 @@ pub async fn list(State(state): State<AppState>, c: Ctx, Query(q): Query<ListQue
 
 /// The form's fields as typed (or as stored, when it is first shown).
 #[derive(Default)]
-struct OrgForm {
+pub(super) struct OrgForm {
     name: String,
     parent_id: String,
     time_zone: String,
@@ -88,32 +86,10 @@ struct OrgForm {
     account_team: Vec<String>,
 }
 
-impl OrgForm {
-    fn of(o: &Organisation) -> OrgForm {
-        OrgForm {
-            name: o.name.clone(),
-            parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(),
-            time_zone: o.time_zone.clone(),
-            notes: o.notes.clone(),
-            active: o.active,
-            phones: o.phones.join("\n"),
-            mail_domains: o.mail_domains.join("\n"),
-            account_team: super::strings(&o.account_team),
-        }
-    }
-
-    fn sent(f: &Fields) -> OrgForm {
-        OrgForm {
-            name: f.text("name"),
-            parent_id: f.text("parent_id"),
-            time_zone: f.text("time_zone"),
-            notes: f.raw("notes").to_owned(),
-            active: f.ticked("active"),
-            phones: f.raw("phones").to_owned(),
-            mail_domains: f.raw("mail_domains").to_owned(),
-            account_team: f.all("account_team"),
-        }
-    }
+/// The ids the page reads from the form; the rest goes to the API as typed.
+pub(super) struct OrgIds {
+    parent_id: Option<i64>,
+    account_team: Vec<i64>,
 }
 
 #[derive(Template)]
@@ -132,103 +108,120 @@ struct FormPage<'a> {
     errors: Errors,
 }
 
-async fn show(
-    state: &AppState,
-    c: &Ctx,
-    id: Option<i64>,
-    title: String,
-    form: OrgForm,
-    errors: Errors,
-    status: StatusCode,
-) -> PageResult {
-    let (all, people) = state.read(|tx| Ok((store_orgs::list(tx, None)?, store_people::list(tx, None)?))).await?;
-    // Only one level: a parent is a chain or an independent customer, never itself a property.
-    let chains =
-        all.iter().filter(|o| o.parent_id.is_none() && Some(o.id) != id).map(|o| (o.id.to_string(), o.name.clone()));
-    let parents = options_or_none(c.t.none, chains, std::slice::from_ref(&form.parent_id));
-    let team = options(staff(&people), &form.account_team);
-    let action = id.map_or_else(|| format!("{LIST}/new"), |id| format!("{LIST}/{id}"));
-    let page = FormPage { c, section: "admin", tab: "organisations", title, action, id, form, parents, team, errors };
-    html_status(status, &page)
-}
+impl RecordForm for OrgForm {
+    type Stored = Organisation;
+    type Input = OrgIds;
+    const LIST: &'static str = LIST;
+    const FIELDS: &'static [&'static str] =
+        &["name", "parent_id", "time_zone", "notes", "active", "phones", "mail_domains", "account_team"];
 
-async fn stored(state: &AppState, id: i64) -> Result<Organisation, ApiError> {
-    state.read(move |tx| store_orgs::get(tx, id).map_err(ApiError::or_not_found("organisation"))).await
-}
+    async fn load(state: &AppState, id: i64) -> Result<Organisation, ApiError> {
+        super::find(state, id, "organisation", store_orgs::get).await
+    }
 
-fn edit_title(c: &Ctx, name: &str) -> String {
-    fill(c.t.adm_org_edit, &[("name", name)])
-}
+    fn new_title(c: &Ctx) -> String {
+        c.t.adm_org_new.to_owned()
+    }
 
-pub async fn new_form(State(state): State<AppState>, c: Ctx) -> PageResult {
-    c.admin()?;
-    let form = OrgForm { time_zone: "Europe/Warsaw".into(), active: true, ..OrgForm::default() };
-    show(&state, &c, None, c.t.adm_org_new.to_owned(), form, Errors::default(), StatusCode::OK).await
-}
+    fn edit_title(c: &Ctx, o: &Organisation) -> String {
+        fill(c.t.adm_org_edit, &[("name", &o.name)])
+    }
 
-pub async fn create(State(state): State<AppState>, c: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
-    let actor = c.admin()?.clone();
-    let form = OrgForm::sent(&Fields::new(f));
-    let mut errors = Errors::default();
-    let parent_id = opt_id(&c, &mut errors, "parent_id", &form.parent_id);
-    let account_team = ids(&c, &mut errors, "account_team", &form.account_team);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if errors.is_empty() {
-        let req = OrganisationCreate {
-            name: form.name.clone(),
-            parent_id,
-            time_zone: Some(form.time_zone.clone()).filter(|t| !t.is_empty()),
-            notes: form.notes.trim().to_owned(),
-            phones: lines(&form.phones),
-            mail_domains: lines(&form.mail_domains),
-            account_team,
-        };
-        let now = c.now;
-        match state.write(move |tx| api::new_organisation(tx, &actor, req, now)).await {
-            Ok(_) => return Ok(saved(&c, LIST)),
-            Err(e) => (status, errors) = form_errors(e, FIELDS)?,
+    async fn blank(_: &AppState, _: &Ctx) -> Result<OrgForm, ApiError> {
+        Ok(OrgForm { time_zone: "Europe/Warsaw".into(), active: true, ..OrgForm::default() })
+    }
+
+    fn of(_: &Ctx, o: Organisation) -> OrgForm {
+        OrgForm {
+            name: o.name,
+            parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            time_zone: o.time_zone,
+            notes: o.notes,
+            active: o.active,
+            phones: o.phones.join("\n"),
+            mail_domains: o.mail_domains.join("\n"),
+            account_team: super::strings(&o.account_team),
         }
     }
-    show(&state, &c, None, c.t.adm_org_new.to_owned(), form, errors, status).await
-}
 
-pub async fn edit_form(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
-    c.admin()?;
-    let id = path_id(&raw)?;
-    let o = stored(&state, id).await?;
-    show(&state, &c, Some(id), edit_title(&c, &o.name), OrgForm::of(&o), Errors::default(), StatusCode::OK).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(raw): Path<String>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> PageResult {
-    let actor = c.admin()?.clone();
-    let id = path_id(&raw)?;
-    let o = stored(&state, id).await?;
-    let form = OrgForm::sent(&Fields::new(f));
-    let mut errors = Errors::default();
-    let parent_id = opt_id(&c, &mut errors, "parent_id", &form.parent_id);
-    let account_team = ids(&c, &mut errors, "account_team", &form.account_team);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if errors.is_empty() {
-        let req = OrganisationUpdate {
-            name: Some(form.name.clone()),
-            parent_id: parent_id.map_or(Patch::Clear, Patch::Set),
-            time_zone: Some(form.time_zone.clone()),
-            notes: Some(form.notes.trim().to_owned()),
-            active: Some(form.active),
-            phones: Some(lines(&form.phones)),
-            mail_domains: Some(lines(&form.mail_domains)),
-            account_team: Some(account_team),
-        };
-        let now = c.now;
-        match state.write(move |tx| api::change_organisation(tx, &actor, id, req, now)).await {
-            Ok(_) => return Ok(saved(&c, LIST)),
-            Err(e) => (status, errors) = form_errors(e, FIELDS)?,
+    fn sent(_: &Ctx, f: &Fields, _: Option<&Organisation>) -> OrgForm {
+        OrgForm {
+            name: f.text("name"),
+            parent_id: f.text("parent_id"),
+            time_zone: f.text("time_zone"),
+            notes: f.raw("notes").to_owned(),
+            active: f.ticked("active"),
+            phones: f.raw("phones").to_owned(),
+            mail_domains: f.raw("mail_domains").to_owned(),
+            account_team: f.all("account_team"),
         }
     }
-    show(&state, &c, Some(id), edit_title(&c, &o.name), form, errors, status).await
+
+    fn input(&self, c: &Ctx, _: &Fields, errors: &mut Errors) -> Option<OrgIds> {
+        Some(OrgIds {
+            parent_id: opt_id(c, errors, "parent_id", &self.parent_id),
+            account_team: ids(c, errors, "account_team", &self.account_team),
+        })
+    }
+
+    async fn write(&self, saving: Saving<'_>, ids: OrgIds) -> Result<String, ApiError> {
+        let Saving { state, c, actor, id } = saving;
+        let now = c.now;
+        match id {
+            // The new form has no `active` box (a new organisation is active), and an empty time
+            // zone is the API's default.
+            None => {
+                let req = OrganisationCreate {
+                    name: self.name.clone(),
+                    parent_id: ids.parent_id,
+                    time_zone: Some(self.time_zone.clone()).filter(|t| !t.is_empty()),
+                    notes: self.notes.trim().to_owned(),
+                    phones: lines(&self.phones),
+                    mail_domains: lines(&self.mail_domains),
+                    account_team: ids.account_team,
+                };
+                state.write(move |tx| api::new_organisation(tx, &actor, req, now)).await?;
+            }
+            // A change sends every field: one left empty is cleared.
+            Some(id) => {
+                let req = OrganisationUpdate {
+                    name: Some(self.name.clone()),
+                    parent_id: ids.parent_id.map_or(Patch::Clear, Patch::Set),
+                    time_zone: Some(self.time_zone.clone()),
+                    notes: Some(self.notes.trim().to_owned()),
+                    active: Some(self.active),
+                    phones: Some(lines(&self.phones)),
+                    mail_domains: Some(lines(&self.mail_domains)),
+                    account_team: Some(ids.account_team),
+                };
+                state.write(move |tx| api::change_organisation(tx, &actor, id, req, now)).await?;
+            }
+        }
+        Ok(saved(LIST))
+    }
+
+    async fn show(self, state: &AppState, c: &Ctx, frame: Frame) -> PageResult {
+        let Frame { id, title, action, errors, status } = frame;
+        let (all, people) = state.read(|tx| Ok((store_orgs::list(tx, None)?, store_people::list(tx, None)?))).await?;
+        // Only one level: a parent is a chain or an independent customer, never itself a property.
+        let chains = all
+            .iter()
+            .filter(|o| o.parent_id.is_none() && Some(o.id) != id)
+            .map(|o| (o.id.to_string(), o.name.clone()));
+        let parents = options_or_none(c.t.none, chains, std::slice::from_ref(&self.parent_id));
+        let team = options(staff(&people), &self.account_team);
+        let page = FormPage {
+            c,
+            section: "admin",
+            tab: "organisations",
+            title,
+            action,
+            id,
+            form: self,
+            parents,
+            team,
+            errors,
+        };
+        html_status(status, &page)
+    }
 }

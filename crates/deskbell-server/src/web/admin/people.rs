@@ -2,15 +2,13 @@
 //! organisation, language, phone, active, and a new password set by the admin).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
 use deskbell_domain::person::{EmailAddress, Language, Role};
 use deskbell_store::orgs::{self as store_orgs, Organisation};
 use deskbell_store::people::{self as store_people, Person};
 use serde::Deserialize;
 
-use super::{Fields, Opt, form_errors, opt_id, options, options_or_none, path_id, saved};
+use super::{Fields, Frame, Opt, RecordForm, Saving, fixed, opt_id, options, options_or_none, saved};
 use crate::admin::api::{self, PersonCreate, PersonUpdate};
 use crate::error::ApiError;
 use crate::patch::Patch;
@@ -20,7 +18,6 @@ use crate::web::forms::Errors;
 use crate::web::i18n::fill;
 
 const LIST: &str = "/admin/people";
-const FIELDS: &[&str] = &["email", "name", "role", "organisation_id", "phone", "language", "active", "password"];
 
 #[derive(Deserialize, Default)]
 pub struct PeopleQuery {
@@ -111,7 +108,7 @@ pub async fn list(State(state): State<AppState>, c: Ctx, Query(q): Query<PeopleQ
 }
 
 #[derive(Default)]
-struct PersonForm {
+pub(super) struct PersonForm {
     email: String,
     name: String,
     role: String,
@@ -121,58 +118,13 @@ struct PersonForm {
     active: bool,
 }
 
-impl PersonForm {
-    fn of(p: &Person) -> PersonForm {
-        PersonForm {
-            email: p.email.as_str().to_owned(),
-            name: p.name.clone(),
-            role: p.role.as_str().to_owned(),
-            organisation_id: p.organisation_id.map(|o| o.to_string()).unwrap_or_default(),
-            phone: p.phone.clone().unwrap_or_default(),
-            language: p.language.as_str().to_owned(),
-            active: p.active,
-        }
-    }
-
-    fn sent(f: &Fields) -> PersonForm {
-        PersonForm {
-            email: f.text("email"),
-            name: f.text("name"),
-            role: f.text("role"),
-            organisation_id: f.text("organisation_id"),
-            phone: f.text("phone"),
-            language: f.text("language"),
-            active: f.ticked("active"),
-        }
-    }
-}
-
 /// What a form says, in the API's types; the password is never shown again.
-struct Parsed {
-    email: Option<EmailAddress>,
-    role: Option<Role>,
+pub(super) struct Checked {
+    email: EmailAddress,
+    role: Role,
     organisation_id: Option<i64>,
-    language: Option<Language>,
-}
-
-fn parse(c: &Ctx, form: &PersonForm, errors: &mut Errors) -> Parsed {
-    let email = match form.email.parse::<EmailAddress>() {
-        Ok(e) => Some(e),
-        Err(_) => {
-            errors.add("email", c.t.adm_bad_email);
-            None
-        }
-    };
-    let role = form.role.parse::<Role>().ok();
-    if role.is_none() {
-        errors.add("role", c.t.adm_choose);
-    }
-    let language = form.language.parse::<Language>().ok();
-    if language.is_none() {
-        errors.add("language", c.t.adm_choose);
-    }
-    let organisation_id = opt_id(c, errors, "organisation_id", &form.organisation_id);
-    Parsed { email, role, organisation_id, language }
+    language: Language,
+    password: Option<String>,
 }
 
 #[derive(Template)]
@@ -191,122 +143,133 @@ struct FormPage<'a> {
     errors: Errors,
 }
 
-async fn show(
-    state: &AppState,
-    c: &Ctx,
-    id: Option<i64>,
-    title: String,
-    form: PersonForm,
-    errors: Errors,
-    status: StatusCode,
-) -> PageResult {
-    let orgs = state.read(|tx| Ok(store_orgs::list(tx, None)?)).await?;
-    let languages = [("pl".to_owned(), c.t.language_pl.to_owned()), ("en".to_owned(), c.t.language_en.to_owned())];
-    let page = FormPage {
-        c,
-        section: "admin",
-        tab: "people",
-        title,
-        action: id.map_or_else(|| format!("{LIST}/new"), |id| format!("{LIST}/{id}")),
-        editing: id.is_some(),
-        roles: options(role_choices(c), std::slice::from_ref(&form.role)),
-        organisations: options_or_none(
-            c.t.adm_vendor,
-            organisation_choices(&orgs),
-            std::slice::from_ref(&form.organisation_id),
-        ),
-        languages: options(languages, std::slice::from_ref(&form.language)),
-        form,
-        errors,
-    };
-    html_status(status, &page)
-}
+impl RecordForm for PersonForm {
+    type Stored = Person;
+    type Input = Checked;
+    const LIST: &'static str = LIST;
+    const FIELDS: &'static [&'static str] =
+        &["email", "name", "role", "organisation_id", "phone", "language", "active", "password"];
 
-async fn stored(state: &AppState, id: i64) -> Result<Person, ApiError> {
-    state.read(move |tx| store_people::get(tx, id).map_err(ApiError::or_not_found("person"))).await
-}
+    async fn load(state: &AppState, id: i64) -> Result<Person, ApiError> {
+        super::find(state, id, "person", store_people::get).await
+    }
 
-fn edit_title(c: &Ctx, name: &str) -> String {
-    fill(c.t.adm_person_edit, &[("name", name)])
-}
+    fn new_title(c: &Ctx) -> String {
+        c.t.adm_person_new.to_owned()
+    }
 
-fn password(f: &Fields) -> Option<String> {
-    // Passwords are taken as typed: spaces may be part of one.
-    Some(f.raw("password").to_owned()).filter(|p| !p.is_empty())
-}
+    fn edit_title(c: &Ctx, p: &Person) -> String {
+        fill(c.t.adm_person_edit, &[("name", &p.name)])
+    }
 
-pub async fn new_form(State(state): State<AppState>, c: Ctx) -> PageResult {
-    c.admin()?;
-    let form = PersonForm {
-        role: Role::CustomerUser.as_str().into(),
-        language: "pl".into(),
-        active: true,
-        ..Default::default()
-    };
-    show(&state, &c, None, c.t.adm_person_new.to_owned(), form, Errors::default(), StatusCode::OK).await
-}
+    async fn blank(_: &AppState, _: &Ctx) -> Result<PersonForm, ApiError> {
+        Ok(PersonForm {
+            role: Role::CustomerUser.as_str().into(),
+            language: "pl".into(),
+            active: true,
+            ..Default::default()
+        })
+    }
 
-pub async fn create(State(state): State<AppState>, c: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
-    let actor = c.admin()?.clone();
-    let fields = Fields::new(f);
-    let form = PersonForm::sent(&fields);
-    let mut errors = Errors::default();
-    let p = parse(&c, &form, &mut errors);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if let (true, Some(email), Some(role), Some(language)) = (errors.is_empty(), p.email, p.role, p.language) {
-        let req = PersonCreate {
-            email,
-            name: form.name.clone(),
-            role,
-            organisation_id: p.organisation_id,
-            phone: Some(form.phone.clone()).filter(|p| !p.is_empty()),
-            language: Some(language),
-            password: password(&fields),
-        };
-        match api::new_person(&state, &actor, req).await {
-            Ok(_) => return Ok(saved(&c, LIST)),
-            Err(e) => (status, errors) = form_errors(e, FIELDS)?,
+    fn of(_: &Ctx, p: Person) -> PersonForm {
+        PersonForm {
+            email: p.email.as_str().to_owned(),
+            name: p.name,
+            role: p.role.as_str().to_owned(),
+            organisation_id: p.organisation_id.map(|o| o.to_string()).unwrap_or_default(),
+            phone: p.phone.unwrap_or_default(),
+            language: p.language.as_str().to_owned(),
+            active: p.active,
         }
     }
-    show(&state, &c, None, c.t.adm_person_new.to_owned(), form, errors, status).await
-}
 
-pub async fn edit_form(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
-    c.admin()?;
-    let id = path_id(&raw)?;
-    let p = stored(&state, id).await?;
-    show(&state, &c, Some(id), edit_title(&c, &p.name), PersonForm::of(&p), Errors::default(), StatusCode::OK).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(raw): Path<String>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> PageResult {
-    let actor = c.admin()?.clone();
-    let id = path_id(&raw)?;
-    let stored = stored(&state, id).await?;
-    let fields = Fields::new(f);
-    let form = PersonForm::sent(&fields);
-    let mut errors = Errors::default();
-    let p = parse(&c, &form, &mut errors);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if let (true, Some(email), Some(role), Some(language)) = (errors.is_empty(), p.email, p.role, p.language) {
-        let req = PersonUpdate {
-            email: Some(email),
-            name: Some(form.name.clone()),
-            role: Some(role),
-            organisation_id: p.organisation_id.map_or(Patch::Clear, Patch::Set),
-            phone: Some(form.phone.clone()).filter(|p| !p.is_empty()).map_or(Patch::Clear, Patch::Set),
-            language: Some(language),
-            active: Some(form.active),
-            password: password(&fields),
-        };
-        match api::change_person(&state, &actor, id, req).await {
-            Ok(_) => return Ok(saved(&c, LIST)),
-            Err(e) => (status, errors) = form_errors(e, FIELDS)?,
+    fn sent(_: &Ctx, f: &Fields, _: Option<&Person>) -> PersonForm {
+        PersonForm {
+            email: f.text("email"),
+            name: f.text("name"),
+            role: f.text("role"),
+            organisation_id: f.text("organisation_id"),
+            phone: f.text("phone"),
+            language: f.text("language"),
+            active: f.ticked("active"),
         }
     }
-    show(&state, &c, Some(id), edit_title(&c, &stored.name), form, errors, status).await
+
+    fn input(&self, c: &Ctx, f: &Fields, errors: &mut Errors) -> Option<Checked> {
+        let email = match self.email.parse::<EmailAddress>() {
+            Ok(e) => Some(e),
+            Err(_) => {
+                errors.add("email", c.t.adm_bad_email);
+                None
+            }
+        };
+        let role = self.role.parse::<Role>().ok();
+        if role.is_none() {
+            errors.add("role", c.t.adm_choose);
+        }
+        let language = self.language.parse::<Language>().ok();
+        if language.is_none() {
+            errors.add("language", c.t.adm_choose);
+        }
+        let organisation_id = opt_id(c, errors, "organisation_id", &self.organisation_id);
+        // Passwords are taken as typed: spaces may be part of one.
+        let password = Some(f.raw("password").to_owned()).filter(|p| !p.is_empty());
+        Some(Checked { email: email?, role: role?, organisation_id, language: language?, password })
+    }
+
+    async fn write(&self, saving: Saving<'_>, p: Checked) -> Result<String, ApiError> {
+        let Saving { state, actor, id, .. } = saving;
+        let phone = Some(self.phone.clone()).filter(|p| !p.is_empty());
+        match id {
+            None => {
+                let req = PersonCreate {
+                    email: p.email,
+                    name: self.name.clone(),
+                    role: p.role,
+                    organisation_id: p.organisation_id,
+                    phone,
+                    language: Some(p.language),
+                    password: p.password,
+                };
+                api::new_person(state, &actor, req).await?;
+            }
+            Some(id) => {
+                let req = PersonUpdate {
+                    email: Some(p.email),
+                    name: Some(self.name.clone()),
+                    role: Some(p.role),
+                    organisation_id: p.organisation_id.map_or(Patch::Clear, Patch::Set),
+                    phone: phone.map_or(Patch::Clear, Patch::Set),
+                    language: Some(p.language),
+                    active: Some(self.active),
+                    password: p.password,
+                };
+                api::change_person(state, &actor, id, req).await?;
+            }
+        }
+        Ok(saved(LIST))
+    }
+
+    async fn show(self, state: &AppState, c: &Ctx, frame: Frame) -> PageResult {
+        let orgs = state.read(|tx| Ok(store_orgs::list(tx, None)?)).await?;
+        let languages = fixed(&[("pl", c.t.language_pl), ("en", c.t.language_en)]);
+        let page = FormPage {
+            c,
+            section: "admin",
+            tab: "people",
+            title: frame.title,
+            action: frame.action,
+            editing: frame.id.is_some(),
+            roles: options(role_choices(c), std::slice::from_ref(&self.role)),
+            organisations: options_or_none(
+                c.t.adm_vendor,
+                organisation_choices(&orgs),
+                std::slice::from_ref(&self.organisation_id),
+            ),
+            languages: options(languages, std::slice::from_ref(&self.language)),
+            form: self,
+            errors: frame.errors,
+        };
+        html_status(frame.status, &page)
+    }
 }

@@ -27,6 +27,38 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/phone/lookup", get(phone::lookup))
 }
 
+/// A refusal of the ticket service in the agent's language (the service's own words are for
+/// the API); what has no sentence of its own keeps the service's explanation.
+pub fn error_text(t: &Catalogue, e: &crate::error::ApiError, attachment_max: usize) -> String {
+    match (e.code, e.field.as_deref()) {
+        ("version_conflict", _) => t.err_conflict.to_owned(),
+        ("ticket_closed", _) => t.err_ticket_closed.to_owned(),
+        ("invalid_transition" | "forbidden_transition" | "status_unchanged", _) => t.err_transition.to_owned(),
+        ("attachment_too_large" | "body_too_large", _) => {
+            fill(t.err_too_large, &[("limit", &crate::web::forms::bytes(attachment_max))])
+        }
+        (_, Some("priority_reason")) => t.err_priority_reason.to_owned(),
+        (_, Some("assignee_id")) => t.err_assignee.to_owned(),
+        (_, Some("product_id" | "product")) => t.err_product.to_owned(),
+        (_, Some("requester_id" | "contact")) => t.err_requester.to_owned(),
+        _ => e.message.clone(),
+    }
+}
+
+/// A refusal as a form error: on its field when the form has it, else on `fallback`.
+pub fn form_errors(
+    t: &Catalogue,
+    e: &crate::error::ApiError,
+    fields: &[&str],
+    fallback: &str,
+    attachment_max: usize,
+) -> crate::web::forms::Errors {
+    let mut errors = crate::web::forms::Errors::default();
+    let field = e.field.as_deref().filter(|f| fields.contains(f)).unwrap_or(fallback);
+    errors.add(field, error_text(t, e, attachment_max));
+    errors
+}
+
 /// A clock as the pages show it: a CSS class for its state, a short text and a longer title.
 #[derive(Debug, Clone)]
 pub struct Badge {

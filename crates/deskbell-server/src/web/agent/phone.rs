@@ -344,13 +344,15 @@ pub async fn create(State(state): State<AppState>, c: Ctx, f: FormData) -> PageR
             render(&state, &c, q, errors, form, StatusCode::CONFLICT).await
         }
         Err(e) if e.status.is_client_error() => {
-            let mut errors = Errors::from_api(&e, &["subject", "body", "kind", "priority", "product"]);
-            if e.field.as_deref() == Some("requester_id") {
-                errors.add("contact", e.message.clone());
-            }
-            if e.field.as_deref() == Some("product_id") {
-                errors.add("product", e.message.clone());
-            }
+            // The service names the ticket's fields; the form calls two of them otherwise.
+            let field = match e.field.as_deref() {
+                Some("requester_id") => "contact",
+                Some("product_id") => "product",
+                Some(f) if ["subject", "body", "kind", "priority"].contains(&f) => f,
+                _ => "_form",
+            };
+            let mut errors = Errors::default();
+            errors.add(field, super::error_text(t, &e, state.config.attachment_max_bytes));
             render(&state, &c, q, errors, form, e.status).await
         }
         Err(e) => Err(e.into()),

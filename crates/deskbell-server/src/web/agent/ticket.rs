@@ -16,7 +16,7 @@ use deskbell_store::tickets::{self, Call, Ticket};
 use deskbell_store::{events, orgs, people};
 use jiff::Timestamp;
 
-use super::metric_name;
+use super::{form_errors, metric_name};
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::patch::Patch;
@@ -26,14 +26,7 @@ use crate::tickets::service::{self, NewArticle, StatusChange, TicketChanges};
 use crate::web::ctx::{Ctx, PageResult, see_other};
 use crate::web::forms::{Errors, FormData, bytes};
 use crate::web::i18n::{Catalogue, datetime, fill, time_zone};
-
-pub struct AttachmentItem {
-    pub id: i64,
-    pub name: String,
-    pub size: String,
-    /// A raster image the download serves inline: shown as a preview.
-    pub image: bool,
-}
+use crate::web::thread::{FileView, split_quote, support_authors};
 
 pub struct ArticleItem {
     pub id: i64,
@@ -47,7 +40,7 @@ pub struct ArticleItem {
     pub call: Option<String>,
     /// Sender and recipients of a mail.
     pub mail: Option<String>,
-    pub attachments: Vec<AttachmentItem>,
+    pub files: Vec<FileView>,
 }
 
 pub struct ClockItem {
@@ -214,7 +207,7 @@ fn event_text(t: &Catalogue, n: &Names<'_>, e: &events::Event) -> String {
             fill(t.ev_article_added, &[("kind", kind)])
         }
         "status_changed" | "field_changed" if field == "first_response_at" => t.ev_first_response.to_owned(),
-        "status_changed" | "field_changed" => fill(
+        "status_changed" | "field_changed" | "assigned" => fill(
             t.ev_field_changed,
             &[
                 ("field", &field_label(t, field)),
@@ -258,21 +251,11 @@ fn load(
     );
     ids.extend(t.assignee_id);
     let mut names = people::names(tx, &ids)?;
-    let roles: HashMap<i64, bool> = stored
-        .iter()
-        .filter_map(|a| a.author_id)
-        .map(|id| (id, staff.iter().any(|s| s.id == id) || people::get(tx, id).is_ok_and(|p| p.role.is_vendor())))
-        .collect();
+    let support = support_authors(tx, &stored)?;
     let articles = stored
         .iter()
         .map(|a| {
-            let (body, quoted) = match a.mail.as_ref().and_then(|m| m.quote_start) {
-                Some(q) if (q as usize) < a.body.len() && a.body.is_char_boundary(q as usize) => {
-                    let (b, rest) = a.body.split_at(q as usize);
-                    (b.trim_end().to_owned(), Some(rest.to_owned()))
-                }
-                _ => (a.body.clone(), None),
-            };
+            let (body, quoted) = split_quote(a);
             ArticleItem {
                 id: a.id,
                 kind: a.kind,
@@ -280,7 +263,7 @@ fn load(
                     .author_id
                     .and_then(|id| names.get(&id).cloned())
                     .unwrap_or_else(|| c.t.author_system.to_owned()),
-                from_vendor: a.author_id.is_some_and(|id| roles.get(&id).copied().unwrap_or(false)),
+                from_vendor: a.author_id.is_some_and(|id| support.contains(&id)),
                 at: datetime(c.lang, a.created_at, &tz),
                 body,
                 quoted,
@@ -298,19 +281,12 @@ fn load(
                             .join(" · ")
                     })
                     .filter(|s| !s.is_empty()),
-                attachments: a
+                // A mail's inline images are in its HTML; the rest are files of the article.
+                files: a
                     .attachments
                     .iter()
                     .filter(|f| f.content_id.is_none() || a.mail.as_ref().and_then(|m| m.html.as_ref()).is_none())
-                    .map(|f| AttachmentItem {
-                        id: f.id,
-                        name: f.filename.clone(),
-                        size: bytes(f.size.max(0) as usize),
-                        image: matches!(
-                            f.content_type.split(';').next().unwrap_or_default().trim().to_lowercase().as_str(),
-                            "image/png" | "image/jpeg" | "image/gif" | "image/webp"
-                        ),
-                    })
+                    .map(|f| FileView::of(f, format!("/api/v1/attachments/{}", f.id)))
                     .collect(),
             }
         })
@@ -477,7 +453,8 @@ pub async fn add_article(State(state): State<AppState>, c: Ctx, Path(raw): Path<
     match result {
         Ok(id) => Ok(see_other(&c, &format!("/agent/tickets/{n}#article-{id}"))),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            let errors = Errors::from_api(&e, &["body", "kind", "call", "attachments", "status"]);
+            let fields = ["body", "kind", "call", "attachments", "status"];
+            let errors = form_errors(c.t, &e, &fields, "_form", state.config.attachment_max_bytes);
             show(&state, &c, n, e.status, errors, draft).await
         }
         Err(e) => Err(e.into()),
@@ -558,11 +535,7 @@ pub async fn update(State(state): State<AppState>, c: Ctx, Path(raw): Path<Strin
         Ok(_) => Ok(see_other(&c, &format!("/agent/tickets/{n}"))),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
             let fields = ["priority", "priority_reason", "kind", "assignee_id", "team_id", "product_id"];
-            let mut errors = Errors::from_api(&e, &fields);
-            if e.status == StatusCode::CONFLICT && e.code == "version_conflict" {
-                errors = Errors::default();
-                errors.add("_update", c.t.err_conflict);
-            }
+            let errors = form_errors(c.t, &e, &fields, "_update", state.config.attachment_max_bytes);
             show(&state, &c, n, e.status, errors, draft).await
         }
         Err(e) => Err(e.into()),
@@ -612,9 +585,8 @@ pub async fn assign_me(State(state): State<AppState>, c: Ctx, Path(raw): Path<St
         .await;
     match result {
         Ok(_) => Ok(see_other(&c, &format!("/agent/tickets/{n}"))),
-        Err(e) if e.status == StatusCode::CONFLICT => {
-            let mut errors = Errors::default();
-            errors.add("_update", c.t.err_conflict);
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            let errors = form_errors(c.t, &e, &[], "_update", state.config.attachment_max_bytes);
             show(&state, &c, n, e.status, errors, Draft::default()).await
         }
         Err(e) => Err(e.into()),

@@ -4,14 +4,13 @@
 //! number that does not exist, so the page never tells whether a number is in use.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use deskbell_store::tickets::{self, Ticket};
 use deskbell_store::{Tx, attachments, orgs};
 use serde::Deserialize;
 
 use super::ticket::{TicketPage, facts};
-use super::{PREVIEW_TYPES, mime, not_found, number, thread};
+use super::{PREVIEW_TYPES, not_found, number, thread};
 use crate::error::ApiError;
 use crate::mail::outbox::tracking_hash;
 use crate::state::AppState;
@@ -42,18 +41,6 @@ fn key_of(q: TrackQuery) -> Result<String, ApiError> {
     q.key.filter(|k| !k.is_empty() && k.len() <= KEY_MAX).ok_or_else(|| ApiError::not_found("page"))
 }
 
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// GET /track/{number}?key=…
 pub async fn show(
     State(state): State<AppState>,
@@ -70,7 +57,7 @@ pub async fn show(
             let t = tracked(tx, n, &key)?;
             let f = facts(tx, &cc, &t, reopen_days)?;
             let tz = i18n::time_zone(&orgs::time_zone(tx, t.organisation_id)?);
-            let k = percent(&key);
+            let k = crate::web::forms::percent_encode(&key);
             let articles = thread(tx, &cc, &t, &tz, &|id| format!("/track/{n}/attachments/{id}?key={k}"))?;
             Ok((f, articles))
         })
@@ -114,18 +101,6 @@ pub async fn attachment(
             Ok((a, data))
         })
         .await?;
-    // Images are shown; everything else is a download, so an uploaded file never runs in
-    // deskbell's origin.
-    let m = mime(&meta.content_type);
-    let inline = PREVIEW_TYPES.contains(&m.as_str());
-    let mut headers = HeaderMap::new();
-    let served = if inline { HeaderValue::from_str(&m).ok() } else { None };
-    headers.insert(header::CONTENT_TYPE, served.unwrap_or(HeaderValue::from_static("application/octet-stream")));
-    let disposition =
-        format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, percent(&meta.filename));
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
-    Ok((StatusCode::OK, headers, data).into_response())
+    // Images only are shown; everything else is a download.
+    Ok(crate::tickets::api::file_response(&meta, data, PREVIEW_TYPES))
 }

@@ -179,18 +179,6 @@ pub async fn list(State(state): State<AppState>, c: Ctx, Query(q): Query<UsersQu
     page(&state, &c, actor, Shown { notice, ..Shown::default() }, StatusCode::OK).await
 }
 
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// Creates an invitation for `person` and queues its mail; the token and whether a mail
 /// could carry it.
 fn send_invitation(
@@ -214,7 +202,10 @@ fn send_invitation(
 /// could carry it.
 async fn invited(state: &AppState, c: &Ctx, actor: Actor, name: &str, token: String, mailed: bool) -> PageResult {
     if mailed {
-        return Ok(ctx::see_other(c, &format!("/help/users?done=invited&name={}", percent(name))));
+        return Ok(ctx::see_other(
+            c,
+            &format!("/help/users?done=invited&name={}", crate::web::forms::percent_encode(name)),
+        ));
     }
     let link = format!("{}/invite/{token}", state.config.base_url.trim_end_matches('/'));
     let notice = Some(fill(c.t.help_users_done_not_mailed, &[("name", name)]));
@@ -371,7 +362,7 @@ pub async fn set_active(
         })
         .await?;
     let done = if active { "reactivated" } else { "deactivated" };
-    Ok(ctx::see_other(&c, &format!("/help/users?done={done}&name={}", percent(&p.name))))
+    Ok(ctx::see_other(&c, &format!("/help/users?done={done}&name={}", crate::web::forms::percent_encode(&p.name))))
 }
 
 // ---------------------------------------------------------------- accepting an invitation
