@@ -73,13 +73,15 @@ pub fn bytes(n: usize) -> String {
 }
 
 /// A submitted form, URL-encoded or multipart (with files): the fields in order, the files,
-/// and whether the body went over the size limit (what was read before stays, so the form
-/// can be shown again with the typed text and the error on the file field).
+/// the names of files over the attachment limit (not held in memory) and whether the body
+/// broke off (over the request limit, or malformed). What was read before stays, so the form
+/// can be shown again with the typed text and the error on the file field.
 #[derive(Debug, Default)]
 pub struct FormData {
     pub fields: Vec<(String, String)>,
     pub files: Vec<crate::tickets::service::Upload>,
-    pub too_large: bool,
+    pub too_large: Vec<String>,
+    pub broken: bool,
 }
 
 impl FormData {
@@ -87,20 +89,88 @@ impl FormData {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// The value as sent, empty when missing.
+    pub fn value(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_owned()
+    }
+
     /// The trimmed value, `None` when missing or empty.
     pub fn text(&self, name: &str) -> Option<String> {
         self.get(name).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
     }
 
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    /// A file was refused or the body broke off: the upload did not arrive whole.
+    pub fn upload_failed(&self) -> bool {
+        !self.too_large.is_empty() || self.broken
     }
 }
 
-impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
+/// Reads a multipart form, keeping what it could read when the body breaks off. Files come
+/// only from parts named `attachments`; one over `max` bytes is not held in memory: its name
+/// is noted and the rest of it skipped.
+pub async fn read_multipart(mut mp: axum::extract::Multipart, max: usize) -> FormData {
+    let mut sent = FormData::default();
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                sent.broken = true;
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let Some(filename) = field.file_name().map(str::to_owned) else {
+            match field.text().await {
+                Ok(v) => sent.fields.push((name, v)),
+                Err(_) => {
+                    sent.broken = true;
+                    break;
+                }
+            }
+            continue;
+        };
+        let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
+        let mut data = Vec::new();
+        let mut over = false;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if !over && data.len() + chunk.len() > max {
+                        over = true;
+                        data = Vec::new();
+                    }
+                    if !over {
+                        data.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    sent.broken = true;
+                    return sent;
+                }
+            }
+        }
+        // A file input left empty still sends a part, with no name and no content.
+        if (filename.is_empty() && data.is_empty() && !over) || name != "attachments" {
+            continue;
+        }
+        if over {
+            sent.too_large.push(filename);
+        } else {
+            sent.files.push(crate::tickets::service::Upload { filename, content_type, data, content_id: None });
+        }
+    }
+    sent
+}
+
+impl axum::extract::FromRequest<crate::state::AppState> for FormData {
     type Rejection = crate::web::PageError;
 
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
         use axum::extract::Multipart;
         use axum::http::{StatusCode, header};
         let content_type =
@@ -113,43 +183,9 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
                 .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_form", e.to_string()))?;
             return Ok(FormData { fields, ..FormData::default() });
         }
-        let mut mp = Multipart::from_request(req, state)
+        let mp = Multipart::from_request(req, state)
             .await
             .map_err(|e| ApiError::new(e.status(), "malformed_form", e.body_text()))?;
-        let mut out = FormData::default();
-        loop {
-            let field = match mp.next_field().await {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    out.too_large = true;
-                    break;
-                }
-                Err(e) => return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_form", e.body_text()).into()),
-            };
-            let name = field.name().unwrap_or_default().to_owned();
-            let filename = field.file_name().map(str::to_owned);
-            let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
-            let bytes = match field.bytes().await {
-                Ok(b) => b,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    out.too_large = true;
-                    break;
-                }
-                Err(e) => return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_form", e.body_text()).into()),
-            };
-            match filename {
-                // A file input left empty sends a part without a name and without bytes.
-                Some(f) if f.is_empty() && bytes.is_empty() => {}
-                Some(filename) => out.files.push(crate::tickets::service::Upload {
-                    filename,
-                    content_type,
-                    data: bytes.to_vec(),
-                    content_id: None,
-                }),
-                None => out.fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
-            }
-        }
-        Ok(out)
+        Ok(read_multipart(mp, state.config.attachment_max_bytes).await)
     }
 }

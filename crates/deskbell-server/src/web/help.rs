@@ -13,7 +13,6 @@ mod users;
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::Multipart;
 use axum::routing::{get, post};
 use deskbell_domain::article::ArticleKind;
 use deskbell_domain::ticket::{Priority, Status};
@@ -28,7 +27,7 @@ use super::i18n::{self, fill};
 use super::thread::{FileView, PREVIEW_TYPES};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::tickets::service::{Limits, LocalItChecks, Upload};
+use crate::tickets::service::{Limits, LocalItChecks};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -81,86 +80,8 @@ fn error_text(c: &Ctx, e: &ApiError, limits: Limits) -> String {
     }
 }
 
-/// What a multipart form sent: its text fields, its files, and what went wrong reading it.
-#[derive(Default)]
-struct Sent {
-    fields: HashMap<String, String>,
-    files: Vec<Upload>,
-    /// Names of the files over the limit (their content is not kept).
-    too_large: Vec<String>,
-    /// The body could not be read to its end (too large as a whole, or malformed).
-    broken: bool,
-}
-
-impl Sent {
-    fn get(&self, name: &str) -> String {
-        self.fields.get(name).cloned().unwrap_or_default()
-    }
-}
-
-/// Reads a multipart form, keeping what it could read when the body breaks off. A file over
-/// `max` is not held in memory: its name is noted and the rest of it skipped.
-async fn read_multipart(mut mp: Multipart, max: usize) -> Sent {
-    let mut sent = Sent::default();
-    loop {
-        let mut field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                sent.broken = true;
-                break;
-            }
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
-            Some(filename) => {
-                let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
-                let mut data = Vec::new();
-                let mut over = false;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if !over && data.len() + chunk.len() > max {
-                                over = true;
-                                data = Vec::new();
-                            }
-                            if !over {
-                                data.extend_from_slice(&chunk);
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(_) => {
-                            sent.broken = true;
-                            return sent;
-                        }
-                    }
-                }
-                // A file input left empty still sends a part, with no name and no content.
-                if filename.is_empty() && data.is_empty() && !over {
-                    continue;
-                }
-                if name != "attachments" {
-                    continue;
-                }
-                if over {
-                    sent.too_large.push(filename);
-                } else {
-                    sent.files.push(Upload { filename, content_type, data, content_id: None });
-                }
-            }
-            None => match field.text().await {
-                Ok(v) => {
-                    sent.fields.insert(name, v);
-                }
-                Err(_) => {
-                    sent.broken = true;
-                    break;
-                }
-            },
-        }
-    }
-    sent
-}
+/// What a multipart form sent (see [`forms::FormData`]).
+type Sent = forms::FormData;
 
 /// The attachment errors of a form: files over the limit, or a body that broke off.
 fn upload_errors(c: &Ctx, sent: &Sent, max: usize, errors: &mut forms::Errors) {

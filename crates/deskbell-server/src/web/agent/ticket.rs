@@ -380,7 +380,7 @@ pub async fn add_article(State(state): State<AppState>, c: Ctx, Path(raw): Path<
         priority_reason: String::new(),
     };
     let mut errors = Errors::default();
-    if f.too_large {
+    if f.upload_failed() {
         errors.add("attachments", fill(c.t.err_too_large, &[("limit", &bytes(state.config.attachment_max_bytes))]));
         return show(&state, &c, n, StatusCode::PAYLOAD_TOO_LARGE, errors, draft).await;
     }

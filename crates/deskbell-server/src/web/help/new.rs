@@ -5,14 +5,14 @@
 //! ticket's own transaction, so a second click (or a resent request) finds the first ticket.
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use deskbell_domain::ticket::{Kind, Priority};
 use deskbell_store::forms::{self as store_forms, Claim};
 use deskbell_store::orgs;
 use deskbell_store::tickets;
 
-use super::{Sent, error_text, limits, read_multipart, text, upload_errors};
+use super::{Sent, error_text, limits, text, upload_errors};
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -54,16 +54,16 @@ struct Typed {
 impl Typed {
     fn from_sent(s: &Sent) -> Typed {
         Typed {
-            subject: s.get("subject"),
-            product_id: s.get("product_id"),
-            kind: s.get("kind"),
-            priority: s.get("priority"),
-            body: s.get("body"),
-            check_other_systems: s.get("check_other_systems"),
-            check_recent_changes: s.get("check_recent_changes"),
-            check_network: s.get("check_network"),
-            check_notes: s.get("check_notes"),
-            form_key: s.get("form_key"),
+            subject: s.value("subject"),
+            product_id: s.value("product_id"),
+            kind: s.value("kind"),
+            priority: s.value("priority"),
+            body: s.value("body"),
+            check_other_systems: s.value("check_other_systems"),
+            check_recent_changes: s.value("check_recent_changes"),
+            check_network: s.value("check_network"),
+            check_notes: s.value("check_notes"),
+            form_key: s.value("form_key"),
         }
     }
 
@@ -330,13 +330,9 @@ enum Outcome {
 }
 
 /// POST /help/new (multipart; the CSRF token in the query).
-pub async fn submit(State(state): State<AppState>, c: Ctx, req: Request) -> PageResult {
+pub async fn submit(State(state): State<AppState>, c: Ctx, sent: Sent) -> PageResult {
     let actor = c.customer()?.clone();
     let limits = limits(&state);
-    let mp = Multipart::from_request(req, &state)
-        .await
-        .map_err(|e| ApiError::new(e.status(), "malformed_multipart", e.body_text()))?;
-    let sent = read_multipart(mp, limits.attachment_max_bytes).await;
     let mut f = Typed::from_sent(&sent);
     if f.form_key.len() > KEY_MAX || f.form_key.chars().any(|ch| !(ch.is_ascii_alphanumeric() || "-_".contains(ch))) {
         f.form_key = String::new();

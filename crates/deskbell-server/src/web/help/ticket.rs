@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use deskbell_domain::article::ArticleKind;
 use deskbell_domain::person::Role;
@@ -12,8 +12,8 @@ use deskbell_store::{Tx, orgs, people};
 use serde::Deserialize;
 
 use super::{
-    ArticleView, ChecksView, Zones, checks_view, error_text, limits, number, priority_class, read_multipart,
-    status_class, text, thread, upload_errors,
+    ArticleView, ChecksView, Sent, Zones, checks_view, error_text, limits, number, priority_class, status_class, text,
+    thread, upload_errors,
 };
 use crate::auth::Actor;
 use crate::error::ApiError;
@@ -294,15 +294,11 @@ fn refused(e: ApiError) -> Result<StatusCode, ApiError> {
 }
 
 /// POST /help/tickets/{number}/reply — a public reply with attachments (multipart).
-pub async fn reply(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>, req: Request) -> PageResult {
+pub async fn reply(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>, sent: Sent) -> PageResult {
     let actor = c.customer()?.clone();
     let n = number(&raw)?;
     let limits = limits(&state);
-    let mp = Multipart::from_request(req, &state)
-        .await
-        .map_err(|e| ApiError::new(e.status(), "malformed_multipart", e.body_text()))?;
-    let sent = read_multipart(mp, limits.attachment_max_bytes).await;
-    let typed = sent.get("body");
+    let typed = sent.value("body");
     let mut errors = Errors::default();
     upload_errors(&c, &sent, limits.attachment_max_bytes, &mut errors);
     let body = match text(&typed, BODY_MAX, true, c.t.help_err_reply, c.t.help_err_too_long) {
