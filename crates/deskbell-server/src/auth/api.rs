@@ -101,7 +101,7 @@ pub struct MeView {
 pub async fn me(actor: Actor) -> Json<MeView> {
     let csrf_token = match &actor.via {
         Via::Session { csrf_token, .. } => Some(csrf_token.clone()),
-        Via::Token { .. } | Via::Mail { .. } => None,
+        Via::Token { .. } | Via::Mail { .. } | Via::TrackingLink => None,
     };
     let organisations = actor.organisations();
     Json(MeView { person: actor.person.into(), csrf_token, organisations })

@@ -38,6 +38,9 @@ pub enum Via {
     Mail {
         mailbox_id: i64,
     },
+    /// The secret link of a ticket's mails, which only its requester received: enough to
+    /// confirm that ticket's solution, nothing else.
+    TrackingLink,
 }
 
 /// The authenticated caller and what they may see.

@@ -283,7 +283,7 @@ pub fn create_with_mail(
         // A customer's channel is how they reached us, not something they choose.
         (_, false) => match actor.via {
             crate::auth::Via::Token { .. } => Channel::Api,
-            crate::auth::Via::Session { .. } => Channel::Portal,
+            crate::auth::Via::Session { .. } | crate::auth::Via::TrackingLink => Channel::Portal,
             crate::auth::Via::Mail { .. } => Channel::Email,
         },
     };

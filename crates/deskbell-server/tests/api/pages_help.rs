@@ -519,6 +519,29 @@ async fn the_tracking_link_shows_the_ticket_only_with_its_own_key(backend: Backe
         assert!(!p.has("Brak połączenia") && !p.has("Inny problem"), "{path}");
         assert_eq!(p.body.replace(&path, ""), missing.body.replace("/track/999999?key=whatever", ""), "{path}");
     }
+
+    // Resolved: the link of either mail confirms the solution without an account, once, and
+    // only for its own ticket.
+    let (s, _) = agent.post(&format!("/api/v1/tickets/{n}/transitions"), &json!({"status": "resolved"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, params) = last_mail(&app, "resolved", Some(t.id)).await;
+    let resolved_secret = params["tracking_key"].as_str().unwrap().to_owned();
+    let p = anon.get(&format!("/track/{n}?key={secret}")).await;
+    assert_eq!(p.status, StatusCode::OK, "the first mail's link still works");
+    let action = format!("/track/{n}/confirm?key={resolved_secret}");
+    assert!(p.has("Potwierdzam rozwiązanie"));
+    let wrong = anon.post(&format!("/track/{m}/confirm?key={resolved_secret}"), &[]).await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND, "another ticket's number");
+    let forged = anon.post_raw(&action, &[("_csrf", "forged")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(ticket(&app, n).await.status, Status::Resolved, "nothing changed yet");
+    let done = anon.post(&action, &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(ticket(&app, n).await.status, Status::Closed);
+    let p = anon.get(done.location.as_deref().unwrap()).await;
+    assert!(p.has("Dziękujemy za potwierdzenie") && !p.has("Potwierdzam rozwiązanie"));
+    let again = anon.post(&action, &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "a closed ticket cannot be confirmed again");
 }
 
 async fn an_invited_colleague_chooses_a_password_and_logs_in(backend: Backend) {

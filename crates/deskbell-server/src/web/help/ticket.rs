@@ -192,6 +192,8 @@ pub(super) struct TicketPage<'a> {
     pub articles: Vec<ArticleView>,
     /// The read-only view of a tracking link (no account).
     pub tracking: bool,
+    /// On that view of a resolved ticket: where "confirm the solution" posts to.
+    pub confirm_action: Option<String>,
     /// A confirmation after a form (`created`, `replied`, `closed`, `reopened`).
     pub notice: Option<&'static str>,
     pub errors: Errors,
@@ -242,6 +244,7 @@ async fn render(state: &AppState, c: &Ctx, actor: Actor, n: i64, shown: Shown, s
         .await?;
     let max_bytes = state.config.attachment_max_bytes;
     let page = TicketPage {
+        confirm_action: None,
         c,
         section: "help",
         f,

@@ -21,6 +21,8 @@ use crate::web::i18n;
 #[derive(Deserialize)]
 pub struct TrackQuery {
     key: Option<String>,
+    /// `closed` after a confirmation.
+    done: Option<String>,
 }
 
 /// Longest key a link can carry (ours are 43 characters).
@@ -49,7 +51,9 @@ pub async fn show(
     Query(q): Query<TrackQuery>,
 ) -> PageResult {
     let n = number(&raw).map_err(|_| not_found())?;
+    let confirmed = q.done.as_deref() == Some("closed");
     let key = key_of(q)?;
+    let action = format!("/track/{n}/confirm?key={}", crate::web::forms::percent_encode(&key));
     let reopen_days = state.config.reopen_days;
     let cc = c.clone();
     let (f, articles) = state
@@ -62,13 +66,15 @@ pub async fn show(
             Ok((f, articles))
         })
         .await?;
+    let resolved = f.resolved;
     let page = TicketPage {
         c: &c,
         section: "",
         f,
         articles,
         tracking: true,
-        notice: None,
+        confirm_action: resolved.then_some(action),
+        notice: confirmed.then_some(c.t.help_done_closed),
         errors: Errors::default(),
         reply: String::new(),
         comment: String::new(),
@@ -103,4 +109,33 @@ pub async fn attachment(
         .await?;
     // Images only are shown; everything else is a download.
     Ok(crate::tickets::api::file_response(&meta, data, PREVIEW_TYPES))
+}
+
+/// POST /track/{number}/confirm?key=… — the requester confirms the solution from the link of
+/// the "resolved" mail, without logging in. The link proves they received that mail; it can
+/// do nothing but close a resolved ticket (the ticket service refuses anything else).
+pub async fn confirm(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(raw): Path<String>,
+    Query(q): Query<TrackQuery>,
+) -> PageResult {
+    let n = number(&raw).map_err(|_| not_found())?;
+    let key = key_of(q)?;
+    let back = format!("/track/{n}?key={}", crate::web::forms::percent_encode(&key));
+    let (lim, now) = (crate::tickets::api::limits(&state), c.now);
+    state
+        .write(move |tx| {
+            let t = tracked(tx, n, &key)?;
+            let requester = deskbell_store::people::get(tx, t.requester_id)?;
+            let actor = crate::auth::Actor::load(tx, requester, crate::auth::Via::TrackingLink)?;
+            let change = crate::tickets::service::StatusChange {
+                to: deskbell_domain::ticket::Status::Closed,
+                version: None,
+                reason: Some("confirmed through the tracking link".into()),
+            };
+            crate::tickets::service::transition(tx, &actor, n, change, lim, now)
+        })
+        .await?;
+    Ok(ctx::see_other(&c, &format!("{back}&done=closed")))
 }
