@@ -43,16 +43,29 @@ fn key_of(q: TrackQuery) -> Result<String, ApiError> {
     q.key.filter(|k| !k.is_empty() && k.len() <= KEY_MAX).ok_or_else(|| ApiError::not_found("page"))
 }
 
+/// A tracking link of `/track/{number}?key=…`; anything malformed is a plain 404.
+pub struct Link {
+    n: i64,
+    key: String,
+    /// `closed` after a confirmation.
+    done: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Link {
+    type Rejection = crate::web::PageError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Link, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| not_found())?;
+        let Query(q) = Query::<TrackQuery>::from_request_parts(parts, state).await.map_err(|_| not_found())?;
+        let n = number(&raw).map_err(|_| not_found())?;
+        let done = q.done.clone();
+        Ok(Link { n, key: key_of(q)?, done })
+    }
+}
+
 /// GET /track/{number}?key=…
-pub async fn show(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(raw): Path<String>,
-    Query(q): Query<TrackQuery>,
-) -> PageResult {
-    let n = number(&raw).map_err(|_| not_found())?;
-    let confirmed = q.done.as_deref() == Some("closed");
-    let key = key_of(q)?;
+pub async fn show(State(state): State<AppState>, c: Ctx, Link { n, key, done }: Link) -> PageResult {
+    let confirmed = done.as_deref() == Some("closed");
     let action = format!("/track/{n}/confirm?key={}", crate::web::forms::percent_encode(&key));
     let reopen_days = state.config.reopen_days;
     let cc = c.clone();
@@ -114,14 +127,7 @@ pub async fn attachment(
 /// POST /track/{number}/confirm?key=… — the requester confirms the solution from the link of
 /// the "resolved" mail, without logging in. The link proves they received that mail; it can
 /// do nothing but close a resolved ticket (the ticket service refuses anything else).
-pub async fn confirm(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(raw): Path<String>,
-    Query(q): Query<TrackQuery>,
-) -> PageResult {
-    let n = number(&raw).map_err(|_| not_found())?;
-    let key = key_of(q)?;
+pub async fn confirm(State(state): State<AppState>, c: Ctx, Link { n, key, .. }: Link) -> PageResult {
     let back = format!("/track/{n}?key={}", crate::web::forms::percent_encode(&key));
     let (lim, now) = (crate::tickets::api::limits(&state), c.now);
     state
