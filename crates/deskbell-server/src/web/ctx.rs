@@ -278,7 +278,7 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
             // an unread body makes the browser show a broken connection instead of the page.
             let _ = axum::body::to_bytes(req.into_body(), state.config.request_max_bytes).await;
             let e = ApiError::forbidden("missing or wrong CSRF token").with_code("csrf_failed");
-            return finish(&state, &ctx, error_page(&ctx, &e), new_anon.as_deref());
+            return finish(&state, error_page(&ctx, &e), new_anon.as_deref());
         }
     }
     req.extensions_mut().insert(ctx.clone());
@@ -288,7 +288,7 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
         Some(Failure(e)) => error_page(&ctx, &e),
         None => res,
     };
-    finish(&state, &ctx, res, new_anon.as_deref())
+    finish(&state, res, new_anon.as_deref())
 }
 
 fn referer_path(headers: &HeaderMap) -> Option<String> {
@@ -304,7 +304,7 @@ fn login_redirect(ctx: &Ctx, back: &str) -> Response {
     see_other(ctx, &to)
 }
 
-fn finish(state: &AppState, ctx: &Ctx, mut res: Response, new_anon: Option<&str>) -> Response {
+fn finish(state: &AppState, mut res: Response, new_anon: Option<&str>) -> Response {
     let h = res.headers_mut();
     if !h.contains_key("content-security-policy") {
         // A served file keeps its own, stricter policy (a sandbox).
@@ -324,7 +324,6 @@ fn finish(state: &AppState, ctx: &Ctx, mut res: Response, new_anon: Option<&str>
             h.append(header::SET_COOKIE, v);
         }
     }
-    let _ = ctx;
     res
 }
 

@@ -29,27 +29,16 @@ impl Errors {
     /// A service error as a form error: on its field when it names one the form has,
     /// otherwise on the whole form.
     pub fn from_api(e: &ApiError, fields: &[&str]) -> Errors {
-        let mut errors = Errors::default();
-        let field = e.field.as_deref().filter(|f| fields.contains(f)).unwrap_or("_form");
-        errors.add(field, e.message.clone());
-        errors
+        Errors::refusal(e, fields, "_form", e.message.clone())
     }
-}
 
-/// A text field: trimmed, `None` when empty.
-pub fn opt(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
-/// An id field of a `<select>`: empty means none; anything else must be a number.
-pub fn opt_id(field: &str, s: &Option<String>, errors: &mut Errors, message: &str) -> Option<i64> {
-    let v = opt(s)?;
-    match v.parse::<i64>() {
-        Ok(id) if id > 0 => Some(id),
-        _ => {
-            errors.add(field, message);
-            None
-        }
+    /// A refusal with `message` (e.g. in the caller's language) on the field `e` names when
+    /// the form has it, else on `fallback`.
+    pub fn refusal(e: &ApiError, fields: &[&str], fallback: &str, message: String) -> Errors {
+        let mut errors = Errors::default();
+        let field = e.field.as_deref().filter(|f| fields.contains(f)).unwrap_or(fallback);
+        errors.add(field, message);
+        errors
     }
 }
 

@@ -53,10 +53,7 @@ pub fn form_errors(
     fallback: &str,
     attachment_max: usize,
 ) -> crate::web::forms::Errors {
-    let mut errors = crate::web::forms::Errors::default();
-    let field = e.field.as_deref().filter(|f| fields.contains(f)).unwrap_or(fallback);
-    errors.add(field, error_text(t, e, attachment_max));
-    errors
+    crate::web::forms::Errors::refusal(e, fields, fallback, error_text(t, e, attachment_max))
 }
 
 /// A clock as the pages show it: a CSS class for its state, a short text and a longer title.

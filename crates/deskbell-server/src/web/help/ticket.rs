@@ -354,7 +354,7 @@ pub async fn status(
         "open" => Status::Open,
         _ => return Err(ApiError::invalid("to", "confirm (closed) or reopen (open)").into()),
     };
-    let comment = forms::opt(&Some(f.comment.clone()));
+    let comment = Some(f.comment.trim().to_owned()).filter(|s| !s.is_empty());
     let now = c.now;
     let writer = actor.clone();
     let result = state
