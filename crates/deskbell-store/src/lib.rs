@@ -9,6 +9,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod automation;
 mod collation;
 pub mod events;
 mod find;

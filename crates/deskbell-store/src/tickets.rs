@@ -39,19 +39,22 @@ pub struct Ticket {
     pub resolved_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
     pub version: i64,
+    /// How the ticket ended or waits apart from its status (`redirected`,
+    /// `awaiting_written_confirmation`, `training_catalogue`); see the scope rules.
+    pub disposition: Option<String>,
 }
 
 /// [`COLS`] without the table alias, for `RETURNING`.
 const RETURNING_COLS: &str = "id, number, subject, organisation_id, requester_id, cc, channel, kind, priority, \
     proposed_priority, status, product_id, module, installation_id, assignee_id, team_id, tags, due_date, \
-    parent_id, local_it_checks, created_at, updated_at, first_response_at, resolved_at, closed_at, version";
+    parent_id, local_it_checks, created_at, updated_at, first_response_at, resolved_at, closed_at, version, disposition";
 
 /// Columns in [`COLS`]; a query may select more after them.
-const COLS_COUNT: usize = 26;
+const COLS_COUNT: usize = 27;
 
 const COLS: &str = "t.id, t.number, t.subject, t.organisation_id, t.requester_id, t.cc, t.channel, t.kind, t.priority, \
     t.proposed_priority, t.status, t.product_id, t.module, t.installation_id, t.assignee_id, t.team_id, t.tags, t.due_date, \
-    t.parent_id, t.local_it_checks, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.version";
+    t.parent_id, t.local_it_checks, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.version, t.disposition";
 
 fn parse<T: std::str::FromStr>(s: String) -> Result<T, StoreError>
 where
@@ -88,6 +91,7 @@ fn from_row(r: &Row) -> Result<Ticket, StoreError> {
         resolved_at: r.opt_time(23)?,
         closed_at: r.opt_time(24)?,
         version: r.i64(25)?,
+        disposition: r.opt_str(26)?,
     })
 }
 
@@ -142,8 +146,8 @@ pub fn insert(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
     let row = tx
         .query_one(
             &format!("INSERT INTO tickets (number, subject, organisation_id, requester_id, cc, channel, kind, priority, proposed_priority, status, \
-             product_id, module, installation_id, assignee_id, team_id, tags, due_date, parent_id, local_it_checks, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1) RETURNING {RETURNING_COLS}"),
+             product_id, module, installation_id, assignee_id, team_id, tags, due_date, parent_id, local_it_checks, created_at, updated_at, version, disposition) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 1, $21) RETURNING {RETURNING_COLS}"),
             params![
                 number,
                 &t.subject,
@@ -165,6 +169,7 @@ pub fn insert(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
                 t.parent_id,
                 t.local_it_checks.clone(),
                 t.created_at,
+                t.disposition.clone(),
             ],
         )?;
     // One round trip: the row comes back with its id and defaults.
@@ -182,7 +187,7 @@ pub fn save(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
         "UPDATE tickets SET subject = $3, cc = $4, kind = $5, priority = $6, status = $7, product_id = $8, module = $9, \
          installation_id = $10, assignee_id = $11, team_id = $12, tags = $13, due_date = $14, parent_id = $15, \
          updated_at = $16, first_response_at = $17, resolved_at = $18, closed_at = $19, organisation_id = $20, \
-         requester_id = $21, version = version + 1 WHERE id = $1 AND version = $2",
+         requester_id = $21, disposition = $22, version = version + 1 WHERE id = $1 AND version = $2",
         params![
             t.id,
             t.version,
@@ -205,6 +210,7 @@ pub fn save(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
             t.closed_at,
             t.organisation_id,
             t.requester_id,
+            t.disposition.clone(),
         ],
     )?;
     if n == 0 {

@@ -171,6 +171,7 @@ fn new_ticket(subject: &str, organisation_id: i64, requester_id: i64, at: Timest
         resolved_at: None,
         closed_at: None,
         version: 0,
+        disposition: None,
     }
 }
 
@@ -339,7 +340,7 @@ fn migrations_are_idempotent_and_keep_the_data(store: &Store) {
     let versions: Vec<i64> = read(store, |tx| {
         tx.query("SELECT version FROM schema_migrations ORDER BY version", &[])?.iter().map(|r| r.i64(0)).collect()
     });
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7]);
     assert_eq!(read(store, |tx| settings::get(tx, "demo_loaded")).as_deref(), Some("yes"));
     store.ping().expect("ping");
 }

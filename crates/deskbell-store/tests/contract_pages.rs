@@ -111,6 +111,7 @@ fn new_ticket(subject: &str, organisation_id: i64, requester_id: i64, team_id: O
         resolved_at: None,
         closed_at: None,
         version: 0,
+        disposition: None,
     }
 }
 

@@ -325,6 +325,7 @@ pub fn create_with_mail(
         resolved_at: None,
         closed_at: None,
         version: 1,
+        disposition: None,
     };
     let ticket = tickets::insert(tx, &ticket)?;
     crate::sla::clocks::after_change(tx, None, &ticket, Some(actor.id()), now)?;
