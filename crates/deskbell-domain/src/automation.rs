@@ -339,10 +339,8 @@ impl RuleDef {
                         return Err(err(at, format!("a tag is 1 to {TAG_MAX} characters without control characters")));
                     }
                 }
-                Action::AddNote { body } => {
-                    if body.trim().is_empty() || body.chars().count() > NOTE_MAX {
-                        return Err(err(at, format!("a note is 1 to {NOTE_MAX} characters")));
-                    }
+                Action::AddNote { body } if body.trim().is_empty() || body.chars().count() > NOTE_MAX => {
+                    return Err(err(at, format!("a note is 1 to {NOTE_MAX} characters")));
                 }
                 _ => {}
             }

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::state::AppState;
-use crate::{admin, auth, mail, ops, sla, tickets, web};
+use crate::{admin, auth, automation, mail, ops, sla, tickets, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,7 @@ use crate::{admin, auth, mail, ops, sla, tickets, web};
         (name = "organisations"), (name = "people"), (name = "teams"), (name = "products"), (name = "installations"),
         (name = "sla", description = "SLA clocks, calendars, contracts and the on-call rota"),
         (name = "mail", description = "Mailboxes, quarantine and outbox of the e-mail channel"),
+        (name = "automation", description = "Rules, canned responses, routing, absences and the scope rules"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -52,6 +53,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(sla::statement::routes())
         .merge(sla::oncall::routes())
         .merge(mail::admin::routes())
+        .merge(automation::api::routes())
 }
 
 /// The OpenAPI document, also for tools that want it without a running server.

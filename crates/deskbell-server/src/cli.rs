@@ -317,6 +317,9 @@ async fn serve(config: Config, demo: bool) -> Result<(), CliError> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "deskbell listening on http://{addr}");
     let state = AppState::new(store, config, Arc::new(SystemClock));
+    if let Err(e) = state.record_base_url().await {
+        tracing::warn!(error = %e.message, "cannot record the public address for automatic answers");
+    }
     // Shutdown order: stop taking requests (the server finishes those in flight), then stop
     // the jobs, then the store closes with the last handle.
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod automation;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -52,6 +52,14 @@ impl AppState {
         }
     }
 
+    /// Automatic answers are written inside the ticket service's transactions, which know
+    /// nothing of the configuration: the help centre's address they link is kept in the
+    /// database. Called once when serving starts.
+    pub async fn record_base_url(&self) -> Result<(), crate::error::ApiError> {
+        let base = self.config.base_url.clone();
+        self.write(move |tx| Ok(deskbell_store::settings::set(tx, crate::automation::BASE_URL_KEY, &base)?)).await
+    }
+
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }

@@ -87,6 +87,29 @@ fn requester(tx: &mut Tx<'_>, t: &Ticket) -> Result<Option<deskbell_store::peopl
     Ok(Some(p))
 }
 
+/// Counts an automatic answer to `address`; `false` when the hourly limit is reached (a
+/// loop with an auto-responder that ignores Auto-Submitted), and nothing is to be sent.
+fn take_auto_reply(tx: &mut Tx<'_>, t: &Ticket, address: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let hour_ago = now - SignedDuration::from_hours(1);
+    if mail::auto_replies_since(tx, address, hour_ago)? >= AUTO_REPLIES_PER_HOUR {
+        tracing::warn!(to = %address, ticket = t.number, "automatic answer suppressed: rate limit");
+        return Ok(false);
+    }
+    mail::record_auto_reply(tx, address, now)?;
+    Ok(true)
+}
+
+/// The ticket's cc without the addresses that bounce.
+fn deliverable_cc(tx: &mut Tx<'_>, t: &Ticket) -> Result<Vec<String>, StoreError> {
+    let mut cc = Vec::new();
+    for c in &t.cc {
+        if mail::bounce_of(tx, c)?.is_none() {
+            cc.push(c.clone());
+        }
+    }
+    Ok(cc)
+}
+
 /// A new ticket: "received" with the number and a secret tracking link, to the requester.
 /// In answer to a mail it is an automatic reply, so it is rate-limited per address.
 pub fn ticket_created(
@@ -99,13 +122,8 @@ pub fn ticket_created(
     let Some(mailbox) = mailbox_for(tx, Some(actor), Some(t.id))? else { return Ok(()) };
     let Some(person) = requester(tx, t)? else { return Ok(()) };
     let answers_mail = t.channel == Channel::Email;
-    if answers_mail {
-        let hour_ago = now - SignedDuration::from_hours(1);
-        if mail::auto_replies_since(tx, person.email.as_str(), hour_ago)? >= AUTO_REPLIES_PER_HOUR {
-            tracing::warn!(to = %person.email.as_str(), ticket = t.number, "automatic answer suppressed: rate limit");
-            return Ok(());
-        }
-        mail::record_auto_reply(tx, person.email.as_str(), now)?;
+    if answers_mail && !take_auto_reply(tx, t, person.email.as_str(), now)? {
+        return Ok(());
     }
     let key = crate::auth::random_token();
     mail::set_tracking_hash(tx, t.id, &tracking_hash(&key))?;
@@ -142,12 +160,7 @@ pub fn article_added(
     if let Some(p) = &person {
         to.push((p.email.as_str().to_owned(), Some(p.name.clone())));
     }
-    let mut cc = Vec::new();
-    for c in &t.cc {
-        if mail::bounce_of(tx, c)?.is_none() {
-            cc.push(c.clone());
-        }
-    }
+    let cc = deliverable_cc(tx, t)?;
     let references = mail::thread_ids(tx, t.id)?;
     let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
     mail::set_article_message_id(tx, a.id, &mid)?;
@@ -205,6 +218,80 @@ pub fn status_changed(
     };
     let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
     queue(tx, &mailbox, template, Some(after.id), None, person.language.as_str(), mid, &params, now)
+}
+
+/// An answer deskbell wrote by itself (a rule's template, the scope rules' answers) goes
+/// to the requester and the ticket's cc as an automatic message: marked so (RFC 3834), and
+/// in answer to mail rate-limited per address like the acknowledgement.
+pub fn automatic_reply(tx: &mut Tx<'_>, t: &Ticket, a: &Article, now: Timestamp) -> Result<(), StoreError> {
+    let Some(mailbox) = mailbox_for(tx, None, Some(t.id))? else { return Ok(()) };
+    let Some(person) = requester(tx, t)? else { return Ok(()) };
+    let answers_mail = t.channel == Channel::Email;
+    if answers_mail && !take_auto_reply(tx, t, person.email.as_str(), now)? {
+        return Ok(());
+    }
+    let cc = deliverable_cc(tx, t)?;
+    let references = mail::thread_ids(tx, t.id)?;
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    mail::set_article_message_id(tx, a.id, &mid)?;
+    let params = Params {
+        number: t.number,
+        subject: t.subject.clone(),
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        cc,
+        body: Some(a.body.clone()),
+        in_reply_to: references.last().cloned(),
+        references,
+        answers_mail,
+        ..Params::default()
+    };
+    queue(tx, &mailbox, Template::AutomaticReply, Some(t.id), Some(a.id), person.language.as_str(), mid, &params, now)
+}
+
+/// A development proposal taken by phone: the requester gets the tracking link, whose page
+/// takes the written request.
+pub fn written_confirmation(tx: &mut Tx<'_>, t: &Ticket, now: Timestamp) -> Result<bool, StoreError> {
+    let Some(mailbox) = mailbox_for(tx, None, Some(t.id))? else { return Ok(false) };
+    let Some(person) = requester(tx, t)? else { return Ok(false) };
+    let key = crate::auth::random_token();
+    mail::set_tracking_hash(tx, t.id, &tracking_hash(&key))?;
+    let params = Params {
+        number: t.number,
+        subject: t.subject.clone(),
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        tracking_key: Some(key),
+        ..Params::default()
+    };
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    queue(tx, &mailbox, Template::WrittenConfirmation, Some(t.id), None, person.language.as_str(), mid, &params, now)?;
+    Ok(true)
+}
+
+/// A notice to one person on the vendor side (routing's critical ticket, a rule's `notify`).
+pub fn staff_notice(
+    tx: &mut Tx<'_>,
+    t: &Ticket,
+    person_id: i64,
+    message: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let person = people::get(tx, person_id)?;
+    if !person.active || !person.role.is_vendor() {
+        return Ok(());
+    }
+    let Some(mailbox) = mailbox_for(tx, None, Some(t.id))? else { return Ok(()) };
+    let params = Params {
+        number: t.number,
+        subject: t.subject.clone(),
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        body: Some(message.to_owned()),
+        ..Params::default()
+    };
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    queue(tx, &mailbox, Template::StaffNotice, Some(t.id), None, person.language.as_str(), mid, &params, now)
 }
 
 /// An SLA warning or breach, to one person on the vendor side.

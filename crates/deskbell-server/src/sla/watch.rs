@@ -29,7 +29,7 @@ const PASS_LIMIT: usize = 200;
 /// whoever is on call.
 const OFFICE_HOURS: &str = "pl-business-08-20";
 
-fn office_hours() -> Option<&'static Calendar> {
+pub(crate) fn office_hours() -> Option<&'static Calendar> {
     static OFFICE: OnceLock<Option<Calendar>> = OnceLock::new();
     OFFICE.get_or_init(|| Calendar::builtin(OFFICE_HOURS).ok()).as_ref()
 }

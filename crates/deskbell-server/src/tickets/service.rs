@@ -344,18 +344,19 @@ pub fn create_with_mail(
     let article = insert_article(
         tx,
         &ticket,
-        actor.id(),
+        Some(actor.id()),
         NewArticle { kind, body, call, mail, attachments: input.attachments },
         now,
     )?;
     crate::mail::outbox::ticket_created(tx, &ticket, &article, actor, now)?;
+    let ticket = crate::automation::after_create(tx, ticket, &article, actor, now)?;
     Ok((ticket, article))
 }
 
 fn insert_article(
     tx: &mut Tx<'_>,
     ticket: &Ticket,
-    author: i64,
+    author: Option<i64>,
     a: NewArticle,
     now: Timestamp,
 ) -> Result<Article, ApiError> {
@@ -365,7 +366,7 @@ fn insert_article(
             id: 0,
             ticket_id: ticket.id,
             kind: a.kind,
-            author_id: Some(author),
+            author_id: author,
             body: a.body,
             call: a.call,
             mail: a.mail,
@@ -386,7 +387,7 @@ fn insert_article(
     event(
         tx,
         ticket,
-        Some(author),
+        author,
         now,
         NewEvent {
             kind: "article_added",
@@ -526,24 +527,43 @@ pub fn update(
     let saved = tickets::save(tx, &t)?;
     crate::sla::clocks::after_change(tx, Some(&before), &saved, me, now)?;
     for c in events {
-        let kind = if c.field == "assignee_id" { "assigned" } else { "field_changed" };
         event(
             tx,
             &saved,
             me,
             now,
-            NewEvent { kind, field: Some(c.field), old_value: c.old, new_value: c.new, reason: c.reason.as_deref() },
+            NewEvent {
+                kind: event_kind(c.field),
+                field: Some(c.field),
+                old_value: c.old,
+                new_value: c.new,
+                reason: c.reason.as_deref(),
+            },
         )?;
     }
-    Ok(saved)
+    crate::automation::after_update(tx, saved, now)
+}
+
+fn event_kind(field: &str) -> &'static str {
+    match field {
+        "assignee_id" => "assigned",
+        "status" => "status_changed",
+        _ => "field_changed",
+    }
 }
 
 fn apply_status(t: &mut Ticket, to: Status, now: Timestamp) {
     match to {
         Status::Resolved => t.resolved_at = Some(now),
         Status::Closed => t.closed_at = Some(now),
-        // Reopen: the resolution clock goes on (DESIGN §3); the ticket is no longer resolved.
-        Status::Open if t.status == Status::Resolved => t.resolved_at = None,
+        // Reopen: the resolution clock goes on (DESIGN §3); the ticket is no longer resolved,
+        // nor redirected or answered with the catalogue.
+        Status::Open if t.status == Status::Resolved => {
+            t.resolved_at = None;
+            t.disposition = None;
+        }
+        // The written request arrived (or an agent accepts the proposal as it is).
+        Status::Open if t.disposition.as_deref() == Some(AWAITING_WRITTEN_CONFIRMATION) => t.disposition = None,
         _ => {}
     }
     t.status = to;
@@ -596,8 +616,9 @@ pub fn transition(
             reason: reason.as_deref(),
         },
     )?;
+    disposition_event(tx, &before, &saved, Some(actor.id()), now)?;
     crate::mail::outbox::status_changed(tx, &before, &saved, actor, limits.reopen_days, now)?;
-    Ok(saved)
+    if actor.is_vendor() { crate::automation::after_update(tx, saved, now) } else { Ok(saved) }
 }
 
 fn check_reopen_window(t: &Ticket, limits: Limits, now: Timestamp) -> Result<(), ApiError> {
@@ -706,7 +727,7 @@ pub fn add_article(
     let first_response = !had_first_response && t.first_response_at.is_some();
     let saved = tickets::save(tx, &t)?;
     crate::sla::clocks::after_change(tx, Some(&before), &saved, Some(actor.id()), now)?;
-    let article = insert_article(tx, &saved, actor.id(), NewArticle { body, ..a }, now)?;
+    let article = insert_article(tx, &saved, Some(actor.id()), NewArticle { body, ..a }, now)?;
     if first_response {
         event(
             tx,
@@ -731,6 +752,103 @@ pub fn add_article(
             },
         )?;
     }
+    disposition_event(tx, &before, &saved, Some(actor.id()), now)?;
     crate::mail::outbox::article_added(tx, &saved, &article, actor, now)?;
+    let saved = if vendor { saved } else { crate::automation::after_customer_reply(tx, saved, &article, now)? };
     Ok((saved, article))
+}
+
+/// A development proposal taken by phone waits for the customer's written request.
+pub const AWAITING_WRITTEN_CONFIRMATION: &str = "awaiting_written_confirmation";
+/// Out of scope: answered with the local-IT template.
+pub const REDIRECTED: &str = "redirected";
+/// A training request answered with the training catalogue.
+pub const TRAINING_CATALOGUE: &str = "training_catalogue";
+
+fn disposition_event(
+    tx: &mut Tx<'_>,
+    before: &Ticket,
+    after: &Ticket,
+    actor: Option<i64>,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    if before.disposition == after.disposition {
+        return Ok(());
+    }
+    event(
+        tx,
+        after,
+        actor,
+        now,
+        field_changed("disposition", before.disposition.clone(), after.disposition.clone(), None),
+    )
+}
+
+/// A change deskbell itself makes (routing, rules, the scope rules): saved through the same
+/// clock and history path as a person's change, with no actor and `reason` on every event.
+/// A status change must be one the vendor side could make.
+pub(crate) fn auto_change(
+    tx: &mut Tx<'_>,
+    before: &Ticket,
+    mut after: Ticket,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Ticket, ApiError> {
+    if before.status == Status::Closed {
+        return Err(ApiError::conflict("ticket_closed", "a closed ticket cannot be changed"));
+    }
+    if after.status != before.status {
+        check_transition(before.status, after.status, Side::Vendor).map_err(transition_error)?;
+        let to = after.status;
+        after.status = before.status;
+        apply_status(&mut after, to, now);
+    }
+    let id = |v: Option<i64>| v.map(|v| v.to_string());
+    let changes = [
+        ("priority", Some(before.priority.to_string()), Some(after.priority.to_string())),
+        ("kind", Some(before.kind.to_string()), Some(after.kind.to_string())),
+        ("status", Some(before.status.to_string()), Some(after.status.to_string())),
+        ("product_id", id(before.product_id), id(after.product_id)),
+        ("team_id", id(before.team_id), id(after.team_id)),
+        ("assignee_id", id(before.assignee_id), id(after.assignee_id)),
+        ("tags", Some(before.tags.join(", ")), Some(after.tags.join(", "))),
+        ("disposition", before.disposition.clone(), after.disposition.clone()),
+    ];
+    if changes.iter().all(|(_, old, new)| old == new) {
+        return Ok(before.clone());
+    }
+    after.updated_at = now;
+    let saved = tickets::save(tx, &after)?;
+    crate::sla::clocks::after_change(tx, Some(before), &saved, None, now)?;
+    for (field, old, new) in changes {
+        if old != new {
+            event(
+                tx,
+                &saved,
+                None,
+                now,
+                NewEvent {
+                    kind: event_kind(field),
+                    field: Some(field),
+                    old_value: old,
+                    new_value: new,
+                    reason: Some(reason),
+                },
+            )?;
+        }
+    }
+    Ok(saved)
+}
+
+/// An article deskbell itself writes (an automatic answer, a rule's note, a notice). It is
+/// not a first response: DESIGN §3 counts only a person's answer.
+pub(crate) fn auto_article(
+    tx: &mut Tx<'_>,
+    ticket: &Ticket,
+    kind: ArticleKind,
+    body: String,
+    now: Timestamp,
+) -> Result<Article, ApiError> {
+    let body = clean_text("body", &body, BODY_MAX, true)?;
+    insert_article(tx, ticket, None, NewArticle { kind, body, call: None, mail: None, attachments: Vec::new() }, now)
 }

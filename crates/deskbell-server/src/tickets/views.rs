@@ -54,6 +54,10 @@ pub struct TicketView {
     pub closed_at: Option<Timestamp>,
     /// Send it back with a change: a stale version is refused with 409.
     pub version: i64,
+    /// How the ticket ended or waits apart from its status: `redirected` (out of scope, sent
+    /// to the local IT), `awaiting_written_confirmation` (a development proposal taken by
+    /// phone), `training_catalogue` (answered with the training catalogue).
+    pub disposition: Option<String>,
 }
 
 impl From<Ticket> for TicketView {
@@ -86,6 +90,7 @@ impl From<Ticket> for TicketView {
             resolved_at: t.resolved_at,
             closed_at: t.closed_at,
             version: t.version,
+            disposition: t.disposition,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod auth;
 mod authz;
+mod automation;
 mod bad_input;
 mod browser;
 mod mail;

@@ -74,6 +74,7 @@ async fn customer_ticket(app: &TestApp, subject: &str, priority: &str, product: 
 }
 
 async fn queues_sort_by_the_nearest_deadline_and_filter(app: TestApp) {
+    app.without_routing().await;
     around_the_clock(&app).await;
     let fault = customer_ticket(&app, "Nie drukują się rachunki", "fault", app.world.premium).await;
     let critical = customer_ticket(&app, "Recepcja nie może zameldować gości", "critical", app.world.premium).await;

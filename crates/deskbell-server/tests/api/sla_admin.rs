@@ -334,6 +334,7 @@ async fn a_priority_or_contract_change_moves_open_clocks_to_the_new_terms(app: T
 /// The supervisor is on call on Saturday night and on Monday morning. A critical reported on
 /// Saturday night reaches them; one reported on Monday inside office hours does not.
 async fn a_critical_outside_office_hours_also_reaches_whoever_is_on_call(app: TestApp) {
+    app.without_routing().await;
     let mut admin = app.login("admin@vendor.test").await;
     let (s, _) = admin.post("/api/v1/contracts", &contract(&app, &[app.world.premium], "2026-01-01", None, 2)).await;
     assert_eq!(s, StatusCode::CREATED);
@@ -416,6 +417,7 @@ async fn a_critical_outside_office_hours_also_reaches_whoever_is_on_call(app: Te
 }
 
 async fn the_watch_fires_each_warning_and_breach_exactly_once_and_tells_the_team(app: TestApp) {
+    app.without_routing().await;
     let mut admin = app.login("admin@vendor.test").await;
     // 24/7: a critical is due 2 h after it is reported; the warning at 80 % is at 1 h 36 min.
     let (s, _) = admin.post("/api/v1/contracts", &contract(&app, &[app.world.premium], "2026-01-01", None, 2)).await;

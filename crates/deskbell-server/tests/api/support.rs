@@ -156,6 +156,7 @@ impl TestApp {
             None => Arc::new(SystemClock),
         };
         let state = AppState::new(store.clone(), config, c);
+        state.record_base_url().await.expect("record the base URL");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -177,6 +178,14 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "login of {email}: {body}");
         c.csrf = body["csrf_token"].as_str().map(str::to_owned);
         c
+    }
+
+    /// Turns routing off, for stories about something else that count assignments,
+    /// notifications or history events exactly.
+    pub async fn without_routing(&self) {
+        let admin = self.login("admin@vendor.test").await;
+        let (s, body) = admin.put("/api/v1/settings/routing", &json!({"enabled": false})).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
     }
 
     /// A client authenticated with a fresh API token of `email`.
@@ -283,6 +292,10 @@ impl Client {
 
     pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(self.req(reqwest::Method::PATCH, path).json(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send(self.req(reqwest::Method::PUT, path).json(body)).await
     }
 
     /// A POST with a raw body and content type (for malformed input).

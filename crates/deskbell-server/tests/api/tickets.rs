@@ -89,6 +89,9 @@ async fn a_critical_ticket_goes_from_report_to_confirmed_solution(app: TestApp) 
         [
             "created",
             "article_added:public_reply",
+            // Routing: the product's team, and its next agent in turn.
+            "field_changed:team_id",
+            "assigned:assignee_id",
             "article_added:public_reply",
             "field_changed:first_response_at",
             "status_changed:status",
@@ -99,7 +102,11 @@ async fn a_critical_ticket_goes_from_report_to_confirmed_solution(app: TestApp) 
             "status_changed:status",
         ]
     );
-    assert_eq!(history[8]["reason"], "Poprawiono konfigurację");
+    assert_eq!(history[10]["reason"], "Poprawiono konfigurację");
+    assert_eq!(
+        history[3]["reason"],
+        "routing: the product's team Zespół PremiumHotel; team Zespół PremiumHotel, round robin among 2 on shift"
+    );
     let (s, body) =
         agent.post(&format!("/api/v1/tickets/{n}/articles"), &json!({"kind": "public_reply", "body": "x"})).await;
     assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("ticket_closed")));
