@@ -32,6 +32,7 @@
 
 mod mail;
 mod pages;
+mod rules;
 mod server;
 mod sla;
 mod text;
@@ -70,6 +71,8 @@ enum Command {
     Mail(mail::MailArgs),
     /// Server-side render time of the pages (queues, a 200-article ticket) at 100,000 tickets.
     Pages(pages::PagesArgs),
+    /// The rule storm: 1,000 tickets through 50 rules, no loop, in bounded time.
+    Rules(rules::RulesArgs),
     /// The process `mail --kill-test` kills and restarts.
     #[command(hide = true)]
     MailChild(mail::ChildArgs),
@@ -152,6 +155,17 @@ fn parse_env(s: &str) -> std::result::Result<(String, String), String> {
         .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))
 }
 
+/// Runs an in-process benchmark off the async runtime (the store blocks).
+async fn in_process(f: impl FnOnce() -> std::result::Result<(), String> + Send + 'static) -> std::process::ExitCode {
+    match tokio::task::spawn_blocking(f).await.map_err(|e| e.to_string()).and_then(|r| r) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -168,19 +182,8 @@ async fn main() -> std::process::ExitCode {
             };
         }
         Command::MailChild(args) => return exit_status(mail::child(&args).await),
-        Command::Sla(args) => {
-            return match tokio::task::spawn_blocking(move || sla::run(&args).map_err(|e| e.to_string())).await {
-                Ok(Ok(())) => std::process::ExitCode::SUCCESS,
-                Ok(Err(e)) => {
-                    eprintln!("error: {e}");
-                    std::process::ExitCode::FAILURE
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    std::process::ExitCode::FAILURE
-                }
-            };
-        }
+        Command::Rules(args) => return in_process(move || rules::run(&args).map_err(|e| e.to_string())).await,
+        Command::Sla(args) => return in_process(move || sla::run(&args).map_err(|e| e.to_string())).await,
     };
     let bin = match server::locate_deskbell(args.deskbell.as_deref()) {
         Ok(b) => b,
