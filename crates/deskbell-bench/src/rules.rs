@@ -145,7 +145,8 @@ fn rule_set(w: &World, n: usize) -> Vec<(String, serde_json::Value)> {
     .into_iter()
     .map(|(name, def)| (name.to_owned(), def))
     .collect::<Vec<_>>();
-    let words = ["faktur", "paragon", "rezerwac", "meldun", "kasa", "raport", "drukark", "voucher", "karnet", "sprzedaz"];
+    let words =
+        ["faktur", "paragon", "rezerwac", "meldun", "kasa", "raport", "drukark", "voucher", "karnet", "sprzedaz"];
     let mut i = 0;
     while out.len() < n {
         let word = words[i % words.len()];
@@ -157,14 +158,20 @@ fn rule_set(w: &World, n: usize) -> Vec<(String, serde_json::Value)> {
                 "actions": [{"action": "add_tag", "tag": word}, {"action": "set_team", "team_id": w.team}]}),
             1 => json!({"on": ["created", "updated"], "conditions": [{"field": "organisation", "in": [org]}],
                 "actions": [{"action": "add_note", "body": format!("Hotel {i}: sprawdź umowę.")}]}),
-            2 => json!({"on": ["created"], "conditions": [{"field": "product", "in": [product]}, {"field": "text", "contains": [word]}],
-                "actions": [{"action": "set_priority", "priority": "critical"}, {"action": "notify", "to": "team"}]}),
+            2 => {
+                json!({"on": ["created"], "conditions": [{"field": "product", "in": [product]}, {"field": "text", "contains": [word]}],
+                "actions": [{"action": "set_priority", "priority": "critical"}, {"action": "notify", "to": "team"}]})
+            }
             3 => json!({"on": ["customer_replied"], "conditions": [{"field": "channel", "in": ["api", "portal"]}],
                 "actions": [{"action": "add_tag", "tag": format!("odp-{i}")}]}),
-            4 => json!({"on": ["created"], "conditions": [{"field": "sender", "matches": [format!("@hotel{}.test", i % 20)]}],
-                "actions": [{"action": "assign", "person_id": agent}]}),
-            5 => json!({"on": ["created"], "conditions": [{"field": "business_hours", "inside": i % 2 == 0}, {"field": "kind", "in": ["incident", "question"]}],
-                "actions": [{"action": "send_template", "response_id": w.response}]}),
+            4 => {
+                json!({"on": ["created"], "conditions": [{"field": "sender", "matches": [format!("@hotel{}.test", i % 20)]}],
+                "actions": [{"action": "assign", "person_id": agent}]})
+            }
+            5 => {
+                json!({"on": ["created"], "conditions": [{"field": "business_hours", "inside": i % 2 == 0}, {"field": "kind", "in": ["incident", "question"]}],
+                "actions": [{"action": "send_template", "response_id": w.response}]})
+            }
             6 => json!({"on": ["updated"], "conditions": [{"field": "status", "in": ["open", "new"]}],
                 "actions": [{"action": "add_tag", "tag": format!("zmiana-{i}")}]}),
             7 => json!({"on": ["created", "updated"], "conditions": [{"field": "priority", "in": ["critical"]}],
@@ -190,7 +197,7 @@ fn new_ticket(w: &World, i: usize) -> (usize, NewTicket) {
         requester_id: None,
         cc: Vec::new(),
         channel: None,
-        kind: if i % 5 == 0 { Kind::Question } else { Kind::Incident },
+        kind: if i.is_multiple_of(5) { Kind::Question } else { Kind::Incident },
         priority,
         product_id: Some(w.products[i % w.products.len()]),
         module: None,
@@ -255,7 +262,8 @@ fn storm(store: &Store, w: &World, tickets: usize) -> Result<Figures, Failure> {
         store
             .write(|tx| {
                 let current = service::load(tx, &w.agent, number).map_err(to_store)?;
-                let changes = TicketChanges { subject: Some(format!("{} (sprawdzone)", current.subject)), ..Default::default() };
+                let changes =
+                    TicketChanges { subject: Some(format!("{} (sprawdzone)", current.subject)), ..Default::default() };
                 service::update(tx, &w.agent, number, current.version, changes, Timestamp::now()).map_err(to_store)
             })
             .map_err(err)?;
@@ -277,16 +285,21 @@ fn one(backend: Backend, args: &RulesArgs) -> Result<(), Failure> {
     store
         .write(|tx| {
             for (name, def) in &rules {
-                let definition: RuleDef = serde_json::from_value(def.clone()).map_err(|e| StoreError::Db(e.to_string()))?;
-                save_rule(tx, &w.admin, None, RuleBody { name: name.clone(), position: None, active: Some(true), definition }, Timestamp::now())
-                    .map_err(to_store)?;
+                let definition: RuleDef =
+                    serde_json::from_value(def.clone()).map_err(|e| StoreError::Db(e.to_string()))?;
+                save_rule(
+                    tx,
+                    &w.admin,
+                    None,
+                    RuleBody { name: name.clone(), position: None, active: Some(true), definition },
+                    Timestamp::now(),
+                )
+                .map_err(to_store)?;
             }
             Ok::<_, StoreError>(())
         })
         .map_err(err)?;
-    let before = store
-        .read(|tx| tx.query_one("SELECT COALESCE(MAX(id), 0) FROM tickets", &[])?.i64(0))
-        .map_err(err)?;
+    let before = store.read(|tx| tx.query_one("SELECT COALESCE(MAX(id), 0) FROM tickets", &[])?.i64(0)).map_err(err)?;
     let with_rules = storm(&store, &w, args.tickets)?;
 
     // Firings per ticket and pass: a pass is one change; rules fire at most once each in it.

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/help/tickets/{number}/status", post(ticket::status))
         .route("/track/{number}", get(track::show))
         .route("/track/{number}/confirm", post(track::confirm))
+        .route("/track/{number}/written", post(track::written))
         .route("/track/{number}/attachments/{id}", get(track::attachment))
         .route("/help/users", get(users::list).post(users::invite))
         .route("/help/users/{id}/active", post(users::set_active))

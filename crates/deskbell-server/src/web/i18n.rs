@@ -421,6 +421,63 @@ catalogue! {
     adm_outcome_automatic: "automatyczna wiadomość, pominięta", "an automatic message, left aside";
     adm_outcome_bounce: "zwrot niedoręczonej poczty", "a bounce of undelivered mail";
     adm_outcome_duplicate: "duplikat już zapisanej wiadomości", "a duplicate of a message already stored";
+    // ---- automation: rules, canned responses, routing and scope settings
+    adm_rules: "Reguły", "Rules";
+    adm_rule_new: "Nowa reguła", "New rule";
+    adm_rule_edit: "Reguła: {name}", "Rule: {name}";
+    adm_rule_position: "Kolejność", "Order";
+    adm_rule_position_hint: "Reguły działają od najniższej liczby; puste: na końcu.", "Rules run from the lowest number; empty: last.";
+    adm_rule_active: "Włączona", "Active";
+    adm_rule_on: "Kiedy", "When";
+    adm_rule_fired: "Zadziałała", "Fired";
+    adm_rule_definition: "Definicja (JSON)", "Definition (JSON)";
+    adm_rule_definition_hint: "on: created, updated, customer_replied. Warunki (wszystkie muszą być spełnione): channel, kind, priority, status, organisation, product (in: […]), text (contains: […]), sender (matches: […]), business_hours (inside: true/false), tag (any: […]). Akcje po kolei: set_priority, set_kind, set_status, set_product, set_team, assign, unassign, add_tag, remove_tag, send_template, add_note, notify (to: assignee, team, account_team, on_call), notify_person. stop: true kończy przebieg.", "on: created, updated, customer_replied. Conditions (all must hold): channel, kind, priority, status, organisation, product (in: […]), text (contains: […]), sender (matches: […]), business_hours (inside: true/false), tag (any: […]). Actions in order: set_priority, set_kind, set_status, set_product, set_team, assign, unassign, add_tag, remove_tag, send_template, add_note, notify (to: assignee, team, account_team, on_call), notify_person. stop: true ends the pass.";
+    adm_rule_loops: "Reguła nie uruchamia innych reguł: zmiany reguł widzą tylko kolejne reguły tego samego przebiegu, więc żaden łańcuch nie trwa w nieskończoność.", "A rule never sets off other rules: what rules change is seen only by the later rules of the same pass, so no chain can go on for ever.";
+    adm_rule_delete: "Usuń regułę", "Delete the rule";
+    adm_rule_err_json: "To nie jest poprawna reguła: {error}", "This is not a valid rule: {error}";
+    adm_responses: "Gotowe odpowiedzi", "Canned responses";
+    adm_response_new: "Nowa gotowa odpowiedź", "New canned response";
+    adm_response_edit: "Gotowa odpowiedź: {name}", "Canned response: {name}";
+    adm_response_title: "Tytuł", "Title";
+    adm_response_pl: "Treść po polsku", "Text in Polish";
+    adm_response_en: "Treść po angielsku", "Text in English";
+    adm_response_hint: "Wstawki: {{person}}, {{ticket}}, {{organisation}}, {{product}}, {{agent}}, {{help_centre}}.", "Placeholders: {{person}}, {{ticket}}, {{organisation}}, {{product}}, {{agent}}, {{help_centre}}.";
+    adm_response_en_hint: "Puste: klienci anglojęzyczni dostaną tekst polski.", "Empty: English speakers get the Polish text.";
+    adm_response_key: "Używana przez reguły zakresu", "Used by the scope rules";
+    adm_automation: "Przydział i zakres", "Routing and scope";
+    adm_routing: "Przydział nowych zgłoszeń", "Routing of new tickets";
+    adm_routing_intro: "Nowe zgłoszenie trafia do opiekunów organizacji, a gdy żaden nie jest dostępny — do zespołu produktu; w zespole po kolei.", "A new ticket goes to the organisation's account team, else to the product's team; within it in turn.";
+    adm_routing_enabled: "Przydzielaj nowe zgłoszenia", "Route new tickets";
+    adm_routing_round_robin: "Przypisuj osobę po kolei (inaczej tylko zespół)", "Assign a person in turn (otherwise only the team)";
+    adm_routing_hours: "Pomijaj osoby poza godzinami pracy (dyżur się liczy)", "Skip people outside their working hours (on call counts)";
+    adm_routing_absences: "Pomijaj nieobecnych", "Skip people who are away";
+    adm_routing_critical: "Awaria powiadamia cały zespół od razu", "A critical ticket notifies the whole team at once";
+    adm_scope: "Reguły zakresu wsparcia", "Scope rules";
+    adm_scope_out: "Sprawy poza zakresem (sprzęt, system operacyjny, uprawnienia, sieć lokalna) dostają odpowiedź „lokalne IT” i kończą się jako przekierowane", "Out-of-scope requests (hardware, operating system, permissions, local network) get the \"local IT\" answer and end redirected";
+    adm_scope_phrases: "Frazy spraw poza zakresem", "Out-of-scope phrases";
+    adm_scope_phrases_hint: "Jedna fraza w wierszu; każde słowo pasuje do początku słowa (np. „instalac drukark”). Puste: lista wbudowana.", "One phrase per line; each word matches the beginning of a word (e.g. \"install printer\"). Empty: the built-in list.";
+    adm_scope_written: "Propozycja rozwoju przyjęta telefonicznie czeka na potwierdzenie na piśmie", "A development proposal taken by phone waits for the written request";
+    adm_scope_training: "Prośba o szkolenie dostaje katalog szkoleń", "A training request is answered with the training catalogue";
+    // ---- automation on the agent's ticket page
+    disposition_redirected: "przekierowane do lokalnego IT", "redirected to local IT";
+    disposition_awaiting_written_confirmation: "czeka na potwierdzenie na piśmie", "awaiting written confirmation";
+    disposition_training_catalogue: "odpowiedziano katalogiem szkoleń", "answered with the training catalogue";
+    agent_canned: "Wstaw gotową odpowiedź", "Insert a canned response";
+    agent_canned_choose: "— wybierz —", "— choose —";
+    agent_canned_insert: "Wstaw", "Insert";
+    agent_redirect: "Przekieruj do lokalnego IT", "Redirect to local IT";
+    agent_redirect_hint: "Wysyła odpowiedź „lokalne IT” i oznacza zgłoszenie jako rozwiązane poza zakresem (poza rozliczeniem SLA).", "Sends the \"local IT\" answer and resolves the ticket as out of scope (left out of SLA compliance).";
+    agent_redirected: "Przekierowano do lokalnego IT.", "Redirected to local IT.";
+    field_disposition: "Zakończenie", "Outcome";
+    ev_rule_fired: "zadziałała reguła „{name}”", "rule \"{name}\" fired";
+    ev_rule_action_skipped: "pominięto akcję reguły {action}: {why}", "a rule's action {action} was skipped: {why}";
+    ev_routing_unassigned: "nie przydzielono nikogo", "left unassigned";
+    // ---- the tracking page: a development proposal in writing
+    track_written_title: "Opisz propozycję na piśmie", "Describe your proposal in writing";
+    track_written_intro: "Propozycje rozwoju przyjmujemy na piśmie. Opisz, co ma działać inaczej i dlaczego — zajmiemy się nią od chwili otrzymania opisu.", "We accept development proposals in writing. Describe what should work differently and why — we take it up as soon as the description arrives.";
+    track_written_body: "Opis propozycji", "Your proposal";
+    track_written_submit: "Wyślij propozycję", "Send the proposal";
+    track_written_sent: "Dziękujemy — propozycja dotarła.", "Thank you — your proposal has arrived.";
     // ---- help centre
     help_list_title: "Moje zgłoszenia", "My tickets";
     help_list_all_title: "Zgłoszenia organizacji", "The organisation's tickets";
@@ -570,6 +627,19 @@ pub fn catalogue(lang: Language) -> &'static Catalogue {
 }
 
 /// Replaces `{name}` placeholders with their values.
+impl Catalogue {
+    /// How a ticket ended or waits apart from its status (see the scope rules).
+    pub fn disposition(&self, d: &str) -> String {
+        match d {
+            "redirected" => self.disposition_redirected,
+            "awaiting_written_confirmation" => self.disposition_awaiting_written_confirmation,
+            "training_catalogue" => self.disposition_training_catalogue,
+            other => return other.to_owned(),
+        }
+        .to_owned()
+    }
+}
+
 pub fn fill(message: &str, values: &[(&str, &str)]) -> String {
     let mut out = message.to_owned();
     for (k, v) in values {

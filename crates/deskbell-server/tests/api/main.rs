@@ -15,6 +15,7 @@ mod mail_e2e;
 mod openapi;
 mod pages_admin;
 mod pages_agent;
+mod pages_automation;
 mod pages_help;
 mod sla;
 mod sla_admin;

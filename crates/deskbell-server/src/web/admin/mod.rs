@@ -7,6 +7,7 @@
 //! pages only turn text into the API's shapes (one phone per line, minutes into seconds) and
 //! show the answer next to its field.
 
+mod automation;
 mod calendars;
 mod contracts;
 mod mailboxes;
@@ -55,6 +56,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/quarantine", get(mailboxes::quarantine))
         .route("/admin/quarantine/{id}/retry", post(mailboxes::retry))
         .route("/admin/quarantine/{id}/dismiss", post(mailboxes::dismiss))
+        .route("/admin/rules", get(automation::rules))
+        .merge(record_forms::<automation::RuleForm>())
+        .route("/admin/rules/{id}/delete", post(automation::delete_rule))
+        .route("/admin/responses", get(automation::responses))
+        .merge(record_forms::<automation::ResponseForm>())
+        .route("/admin/automation", get(automation::settings).post(automation::save_settings))
 }
 
 // ---------------------------------------------------------------- shared by the admin pages

@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/tickets/{number}/update", post(ticket::update))
         .route("/agent/tickets/{number}/status", post(ticket::status))
         .route("/agent/tickets/{number}/assign-me", post(ticket::assign_me))
+        .route("/agent/tickets/{number}/insert-response", post(ticket::insert_response))
+        .route("/agent/tickets/{number}/redirect", post(ticket::redirect))
         .route("/agent/phone", get(phone::page).post(phone::create))
         .route("/agent/phone/lookup", get(phone::lookup))
 }

@@ -93,6 +93,8 @@ struct TicketPage<'a> {
     draft: Draft,
     max_upload: usize,
     max_upload_text: String,
+    /// Active canned responses to insert into the reply (id, title).
+    responses: Vec<(i64, String)>,
 }
 
 impl TicketPage<'_> {
@@ -168,6 +170,7 @@ fn field_label(t: &Catalogue, field: &str) -> String {
         "module" => t.field_module,
         "parent_id" => t.field_parent,
         "first_response_at" => t.metric_first_response,
+        "disposition" => t.field_disposition,
         other => return other.to_owned(),
     }
     .to_owned()
@@ -194,6 +197,7 @@ fn value_text(t: &Catalogue, n: &Names<'_>, field: &str, v: &Option<String>) -> 
         "product_id" => {
             id.and_then(|i| n.products.iter().find(|x| x.id == i)).map_or_else(|| v.to_owned(), |x| x.name.clone())
         }
+        "disposition" => t.disposition(v),
         _ => v.to_owned(),
     }
 }
@@ -216,6 +220,11 @@ fn event_text(t: &Catalogue, n: &Names<'_>, e: &events::Event) -> String {
             ],
         ),
         "sla_waived" => t.ev_sla_waived.to_owned(),
+        "rule_fired" => fill(t.ev_rule_fired, &[("name", e.new_value.as_deref().unwrap_or_default())]),
+        "rule_action_skipped" => {
+            fill(t.ev_rule_action_skipped, &[("action", field), ("why", e.new_value.as_deref().unwrap_or_default())])
+        }
+        "routing" => t.ev_routing_unassigned.to_owned(),
         other => other.to_owned(),
     }
 }
@@ -241,6 +250,8 @@ fn load(
     let teams = orgs::teams(tx)?;
     let products = orgs::products(tx)?;
     let staff = people::staff(tx)?;
+    let responses =
+        deskbell_store::automation::responses(tx)?.into_iter().filter(|r| r.active).map(|r| (r.id, r.title)).collect();
     let mut ids: Vec<i64> = stored.iter().filter_map(|a| a.author_id).collect();
     ids.extend(history.iter().filter_map(|e| e.actor_id));
     ids.extend(
@@ -344,6 +355,7 @@ fn load(
         draft,
         max_upload,
         max_upload_text: bytes(max_upload),
+        responses,
     };
     page.render().map_err(ApiError::internal)
 }
@@ -370,15 +382,7 @@ fn version_of(f: &FormData) -> Option<i64> {
 pub async fn add_article(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>, f: FormData) -> PageResult {
     let n = number(&raw)?;
     let actor = c.vendor()?.clone();
-    let draft = Draft {
-        kind: f.get("kind").unwrap_or_default().to_owned(),
-        body: f.get("body").unwrap_or_default().to_owned(),
-        direction: f.get("direction").unwrap_or_default().to_owned(),
-        phone: f.get("phone").unwrap_or_default().to_owned(),
-        duration: f.get("duration").unwrap_or_default().to_owned(),
-        then_status: f.get("then_status").unwrap_or_default().to_owned(),
-        priority_reason: String::new(),
-    };
+    let draft = draft_of(&f);
     let mut errors = Errors::default();
     if f.upload_failed() {
         errors.add("attachments", fill(c.t.err_too_large, &[("limit", &bytes(state.config.attachment_max_bytes))]));
@@ -456,6 +460,58 @@ pub async fn add_article(State(state): State<AppState>, c: Ctx, Path(raw): Path<
             let fields = ["body", "kind", "call", "attachments", "status"];
             let errors = form_errors(c.t, &e, &fields, "_form", state.config.attachment_max_bytes);
             show(&state, &c, n, e.status, errors, draft).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The compose form as it was sent.
+fn draft_of(f: &FormData) -> Draft {
+    Draft {
+        kind: f.get("kind").unwrap_or_default().to_owned(),
+        body: f.get("body").unwrap_or_default().to_owned(),
+        direction: f.get("direction").unwrap_or_default().to_owned(),
+        phone: f.get("phone").unwrap_or_default().to_owned(),
+        duration: f.get("duration").unwrap_or_default().to_owned(),
+        then_status: f.get("then_status").unwrap_or_default().to_owned(),
+        priority_reason: String::new(),
+    }
+}
+
+/// "Insert" a canned response: the compose form comes back with the response, filled in for
+/// this ticket's requester, added to what was typed (nothing is sent yet; files chosen
+/// before must be chosen again, as a browser cannot refill a file field).
+pub async fn insert_response(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(raw): Path<String>,
+    f: FormData,
+) -> PageResult {
+    let n = number(&raw)?;
+    let actor = c.vendor()?.clone();
+    let mut draft = draft_of(&f);
+    let Some(id) = f.get("response").and_then(|v| v.parse::<i64>().ok()) else {
+        let mut errors = Errors::default();
+        errors.add("response", c.t.adm_choose);
+        return show(&state, &c, n, StatusCode::UNPROCESSABLE_ENTITY, errors, draft).await;
+    };
+    let text = state.read(move |tx| crate::automation::api::rendered(tx, &actor, n, id)).await?;
+    let body = draft.body.trim_end();
+    draft.body = if body.is_empty() { text } else { format!("{body}\n\n{text}") };
+    show(&state, &c, n, StatusCode::OK, Errors::default(), draft).await
+}
+
+/// "Redirect to local IT": the local-IT answer from the agent, resolved as redirected.
+pub async fn redirect(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
+    let n = number(&raw)?;
+    let actor = c.vendor()?.clone();
+    let now = c.now;
+    match state.write(move |tx| crate::automation::api::redirect(tx, &actor, n, now)).await {
+        Ok(_) => Ok(see_other(&c, &format!("/agent/tickets/{n}"))),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            let mut errors = Errors::default();
+            errors.add("_form", e.message.clone());
+            show(&state, &c, n, e.status, errors, Draft::default()).await
         }
         Err(e) => Err(e.into()),
     }

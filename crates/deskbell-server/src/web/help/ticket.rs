@@ -194,6 +194,9 @@ pub(super) struct TicketPage<'a> {
     pub tracking: bool,
     /// On that view of a resolved ticket: where "confirm the solution" posts to.
     pub confirm_action: Option<String>,
+    /// On that view of a development proposal taken by phone: where its written
+    /// description posts to.
+    pub written_action: Option<String>,
     /// A confirmation after a form (`created`, `replied`, `closed`, `reopened`).
     pub notice: Option<&'static str>,
     pub errors: Errors,
@@ -245,6 +248,7 @@ async fn render(state: &AppState, c: &Ctx, actor: Actor, n: i64, shown: Shown, s
     let max_bytes = state.config.attachment_max_bytes;
     let page = TicketPage {
         confirm_action: None,
+        written_action: None,
         c,
         section: "help",
         f,

@@ -14,6 +14,7 @@ use super::{PREVIEW_TYPES, not_found, number, thread};
 use crate::error::ApiError;
 use crate::mail::outbox::tracking_hash;
 use crate::state::AppState;
+use crate::tickets::service::AWAITING_WRITTEN_CONFIRMATION;
 use crate::web::ctx::{self, Ctx, PageResult};
 use crate::web::forms::Errors;
 use crate::web::i18n;
@@ -21,7 +22,7 @@ use crate::web::i18n;
 #[derive(Deserialize)]
 pub struct TrackQuery {
     key: Option<String>,
-    /// `closed` after a confirmation.
+    /// `closed` after a confirmation, `written` after a written proposal.
     done: Option<String>,
 }
 
@@ -65,18 +66,25 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Link {
 
 /// GET /track/{number}?key=…
 pub async fn show(State(state): State<AppState>, c: Ctx, Link { n, key, done }: Link) -> PageResult {
-    let confirmed = done.as_deref() == Some("closed");
-    let action = format!("/track/{n}/confirm?key={}", crate::web::forms::percent_encode(&key));
+    let notice = match done.as_deref() {
+        Some("closed") => Some(c.t.help_done_closed),
+        Some("written") => Some(c.t.track_written_sent),
+        _ => None,
+    };
+    let k = crate::web::forms::percent_encode(&key);
+    let action = format!("/track/{n}/confirm?key={k}");
+    let written = format!("/track/{n}/written?key={k}");
     let reopen_days = state.config.reopen_days;
     let cc = c.clone();
-    let (f, articles) = state
+    let (f, articles, awaiting) = state
         .read(move |tx| {
             let t = tracked(tx, n, &key)?;
             let f = facts(tx, &cc, &t, reopen_days)?;
             let tz = i18n::time_zone(&orgs::time_zone(tx, t.organisation_id)?);
             let k = crate::web::forms::percent_encode(&key);
             let articles = thread(tx, &cc, &t, &tz, &|id| format!("/track/{n}/attachments/{id}?key={k}"))?;
-            Ok((f, articles))
+            let awaiting = t.disposition.as_deref() == Some(AWAITING_WRITTEN_CONFIRMATION);
+            Ok((f, articles, awaiting))
         })
         .await?;
     let resolved = f.resolved;
@@ -87,7 +95,8 @@ pub async fn show(State(state): State<AppState>, c: Ctx, Link { n, key, done }: 
         articles,
         tracking: true,
         confirm_action: resolved.then_some(action),
-        notice: confirmed.then_some(c.t.help_done_closed),
+        written_action: awaiting.then_some(written),
+        notice,
         errors: Errors::default(),
         reply: String::new(),
         comment: String::new(),
@@ -144,4 +153,41 @@ pub async fn confirm(State(state): State<AppState>, c: Ctx, Link { n, key, .. }:
         })
         .await?;
     Ok(ctx::see_other(&c, &format!("{back}&done=closed")))
+}
+
+/// POST /track/{number}/written?key=… — the written description of a development proposal
+/// taken by phone, from the link of its mail. The link can do only this while the ticket
+/// waits for it; the description is the requester's public reply, which takes the ticket
+/// off hold, and its clock runs from now on.
+pub async fn written(
+    State(state): State<AppState>,
+    c: Ctx,
+    Link { n, key, .. }: Link,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let back = format!("/track/{n}?key={}", crate::web::forms::percent_encode(&key));
+    let body = form.iter().find(|(k, _)| k == "body").map(|(_, v)| v.clone()).unwrap_or_default();
+    if body.trim().is_empty() {
+        return Err(ApiError::invalid("body", c.t.err_body_empty).into());
+    }
+    let (lim, now) = (crate::tickets::api::limits(&state), c.now);
+    state
+        .write(move |tx| {
+            let t = tracked(tx, n, &key)?;
+            if t.disposition.as_deref() != Some(AWAITING_WRITTEN_CONFIRMATION) {
+                return Err(ApiError::conflict("not_awaiting", "this ticket does not wait for a written proposal"));
+            }
+            let requester = deskbell_store::people::get(tx, t.requester_id)?;
+            let actor = crate::auth::Actor::load(tx, requester, crate::auth::Via::TrackingLink)?;
+            let article = crate::tickets::service::NewArticle {
+                kind: deskbell_domain::article::ArticleKind::PublicReply,
+                body,
+                call: None,
+                mail: None,
+                attachments: Vec::new(),
+            };
+            crate::tickets::service::add_article(tx, &actor, n, article, lim, now)
+        })
+        .await?;
+    Ok(ctx::see_other(&c, &format!("{back}&done=written")))
 }
