@@ -73,6 +73,21 @@ pub fn load(store: &Store, now: Timestamp) -> Result<bool, StoreError> {
         Err(e) => return Err(e),
     };
 
+    // The history is replayed as the people of the time handled it, step by step: routing
+    // and the scope rules stay out of it, and are switched on afterwards.
+    store
+        .write(|tx| {
+            let off = crate::automation::RoutingSettings { enabled: false, ..Default::default() };
+            let scope_off = crate::automation::ScopeSettings {
+                out_of_scope: false,
+                written_confirmation: false,
+                training_catalogue: false,
+                ..Default::default()
+            };
+            crate::automation::store(tx, crate::automation::ROUTING_KEY, &off)?;
+            crate::automation::store(tx, crate::automation::SCOPE_KEY, &scope_off)
+        })
+        .map_err(api_error)?;
     let plans = plans(&world, now);
     let config = crate::config::Config::default();
     let limits = Limits { attachment_max_bytes: config.attachment_max_bytes, reopen_days: config.reopen_days };
@@ -94,8 +109,96 @@ pub fn load(store: &Store, now: Timestamp) -> Result<bool, StoreError> {
     // The history's warnings and breaches, at their own instants rather than all at once
     // when the watch first looks.
     crate::sla::watch::fire_history(store, now)?;
+    store.write(|tx| automation(tx, &world, limits, now)).map_err(api_error)?;
     store.write(|tx| settings::set(tx, MARKER, &now.to_string()))?;
     Ok(true)
+}
+
+/// Routing and the scope rules on (their defaults), two rules and canned responses an admin
+/// would start with, and today's tickets that show them at work.
+fn automation(tx: &mut Tx<'_>, w: &World, limits: Limits, now: Timestamp) -> Result<(), ApiError> {
+    use crate::automation::api::{ResponseBody, RuleBody, save_response, save_rule};
+    use deskbell_domain::automation::RuleDef;
+    crate::automation::store(tx, crate::automation::ROUTING_KEY, &crate::automation::RoutingSettings::default())?;
+    crate::automation::store(tx, crate::automation::SCOPE_KEY, &crate::automation::ScopeSettings::default())?;
+    let admin = w.staff.iter().find(|a| a.role() == Role::Admin).unwrap_or(&w.staff[w.supervisor]);
+    for (title, body) in [
+        (
+            "Prośba o zrzut ekranu",
+            "Dzień dobry {{person}},\n\naby szybciej znaleźć przyczynę, prosimy o zrzut ekranu z komunikatem błędu \
+             oraz godzinę, o której wystąpił (zgłoszenie {{ticket}}).\n\nPozdrawiamy,\n{{agent}}",
+        ),
+        (
+            "Restart usługi drukowania fiskalnego",
+            "Dzień dobry {{person}},\n\nprosimy zamknąć {{product}} na stanowisku recepcji, wyłączyć i włączyć drukarkę \
+             fiskalną, a następnie uruchomić program ponownie. Jeśli paragon nadal się nie drukuje, wystarczy odpisać.\n\n{{agent}}",
+        ),
+    ] {
+        let body =
+            ResponseBody { title: title.into(), body_pl: body.into(), body_en: String::new(), active: Some(true) };
+        save_response(tx, admin, None, body, now)?;
+    }
+    let rules = [
+        (
+            "Faktury i paragony poza godzinami: awaria, dyżur",
+            serde_json::json!({"on": ["created"],
+                "conditions": [{"field": "text", "contains": ["faktur", "paragon", "fiskal"]},
+                               {"field": "business_hours", "inside": false}],
+                "actions": [{"action": "set_priority", "priority": "critical"}, {"action": "add_tag", "tag": "fiskalne"},
+                            {"action": "notify", "to": "on_call"}]}),
+        ),
+        (
+            "Odpowiedź klienta: powiadom przypisanego",
+            serde_json::json!({"on": ["customer_replied"], "actions": [{"action": "notify", "to": "assignee"}]}),
+        ),
+    ];
+    for (name, def) in rules {
+        let definition: RuleDef = serde_json::from_value(def).map_err(ApiError::internal)?;
+        save_rule(
+            tx,
+            admin,
+            None,
+            RuleBody { name: name.into(), position: None, active: Some(true), definition },
+            now,
+        )?;
+    }
+    // Today: a request the scope rules send to the local IT, and a training request.
+    let Some(org) = w.orgs.iter().find(|o| !o.hq && !o.people.is_empty()) else { return Ok(()) };
+    let Some(customer) = w.customers.get(&org.people[0]) else { return Ok(()) };
+    for (subject, body, kind) in [
+        (
+            "Prośba o instalację drukarki w recepcji",
+            "Dzień dobry, kupiliśmy nową drukarkę do recepcji — prosimy o jej zainstalowanie na komputerze.",
+            Kind::Incident,
+        ),
+        (
+            "Szkolenie dla nowych recepcjonistek",
+            "Od przyszłego tygodnia pracują u nas dwie nowe osoby. Czy możemy je przeszkolić z obsługi rezerwacji?",
+            Kind::TrainingRequest,
+        ),
+    ] {
+        let input = NewTicket {
+            subject: subject.into(),
+            body: body.into(),
+            organisation_id: None,
+            requester_id: None,
+            cc: Vec::new(),
+            channel: None,
+            kind,
+            priority: Priority::Standard,
+            product_id: Some(w.products[0]),
+            module: None,
+            installation_id: None,
+            assignee_id: None,
+            team_id: None,
+            tags: Vec::new(),
+            local_it_checks: None,
+            attachments: Vec::new(),
+            call: None,
+        };
+        service::create(tx, customer, input, limits, now)?;
+    }
+    Ok(())
 }
 
 fn api_error(e: ApiError) -> StoreError {

@@ -242,6 +242,15 @@ fn the_organisations_are_hotels_and_spas_with_a_chain_of_two_properties(d: &Demo
     assert_eq!(silent, 0, "a property without tickets");
 }
 
+fn automation_is_on_with_rules_responses_and_todays_tickets_handled_by_the_scope_rules(d: &Demo) {
+    assert_eq!(d.count("SELECT COUNT(*) FROM rules WHERE active"), 2);
+    assert!(d.count("SELECT COUNT(*) FROM responses") >= 4, "two canned responses and the scope rules' two");
+    assert_eq!(d.count("SELECT COUNT(*) FROM tickets WHERE disposition = 'redirected' AND status = 'resolved'"), 1);
+    assert_eq!(d.count("SELECT COUNT(*) FROM tickets WHERE disposition = 'training_catalogue'"), 1);
+    let routing = d.read(|tx| settings::get(tx, "routing")).unwrap_or_default();
+    assert!(routing.contains("\"enabled\":true"), "routing is on after the load: {routing}");
+}
+
 fn the_demo_is_deterministic_for_a_given_now(a: &Demo, backend: Backend) {
     let Some(b) = Demo::load(backend) else { return };
     let sql = "SELECT number || ' ' || subject || ' ' || status || ' ' || priority FROM tickets ORDER BY number";
@@ -259,6 +268,7 @@ fn the_demo_has_everything_the_readme_promises(backend: Backend) {
     the_vendor_has_two_teams_and_two_products_installed_at_the_hotels(&d);
     the_tickets_run_sla_clocks_from_24_7_and_business_day_contracts(&d);
     the_organisations_are_hotels_and_spas_with_a_chain_of_two_properties(&d);
+    automation_is_on_with_rules_responses_and_todays_tickets_handled_by_the_scope_rules(&d);
     loading_twice_loads_once_and_changes_nothing_the_second_time(&d);
     the_demo_is_deterministic_for_a_given_now(&d, backend);
 }
