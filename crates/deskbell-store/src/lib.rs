@@ -14,6 +14,7 @@ pub mod events;
 mod find;
 pub mod forms;
 pub mod mail;
+pub mod merges;
 pub mod migrate;
 pub mod orgs;
 pub mod people;
