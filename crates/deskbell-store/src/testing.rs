@@ -118,21 +118,6 @@ impl Drop for TestDb {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn database_is_replaced_in_the_url() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(with_database("postgres://u:p@h/test?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
-        assert_eq!(with_database("postgresql://h:5433", "x"), "postgresql://h:5433/x");
-    }
-}
-
 /// A new portal ticket of `requester` at `at`, standard priority, for [`crate::tickets::insert`].
 pub fn new_ticket(
     subject: &str,
@@ -167,5 +152,20 @@ pub fn new_ticket(
         resolved_at: None,
         closed_at: None,
         version: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_is_replaced_in_the_url() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(with_database("postgres://u:p@h/test?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+        assert_eq!(with_database("postgresql://h:5433", "x"), "postgresql://h:5433/x");
     }
 }

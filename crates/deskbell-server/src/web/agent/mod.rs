@@ -2,6 +2,7 @@
 
 mod phone;
 mod queue;
+mod relations;
 mod ticket;
 
 use axum::Router;
@@ -23,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/tickets/{number}/update", post(ticket::update))
         .route("/agent/tickets/{number}/status", post(ticket::status))
         .route("/agent/tickets/{number}/assign-me", post(ticket::assign_me))
+        .route("/agent/tickets/{number}/merge", post(relations::merge))
+        .route("/agent/tickets/{number}/links", post(relations::add_link))
+        .route("/agent/tickets/{number}/links/{other}/remove", post(relations::remove_link))
+        .route("/agent/tickets/{number}/broadcast", post(relations::broadcast))
         .route("/agent/phone", get(phone::page).post(phone::create))
         .route("/agent/phone/lookup", get(phone::lookup))
 }

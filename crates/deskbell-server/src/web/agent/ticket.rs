@@ -69,6 +69,10 @@ pub struct Draft {
     pub duration: String,
     pub then_status: String,
     pub priority_reason: String,
+    pub merge_into: String,
+    pub merge_reason: String,
+    pub link_to: String,
+    pub broadcast_body: String,
 }
 
 #[derive(Template)]
@@ -93,6 +97,7 @@ struct TicketPage<'a> {
     draft: Draft,
     max_upload: usize,
     max_upload_text: String,
+    rel: super::relations::Relations,
 }
 
 impl TicketPage<'_> {
@@ -216,7 +221,7 @@ fn event_text(t: &Catalogue, n: &Names<'_>, e: &events::Event) -> String {
             ],
         ),
         "sla_waived" => t.ev_sla_waived.to_owned(),
-        other => other.to_owned(),
+        other => super::relations::event_text(t, e).unwrap_or_else(|| other.to_owned()),
     }
 }
 
@@ -324,6 +329,7 @@ fn load(
             v
         })
         .unwrap_or_default();
+    let rel = super::relations::load(tx, &t)?;
     let page = TicketPage {
         c,
         section: "queues",
@@ -344,11 +350,19 @@ fn load(
         draft,
         max_upload,
         max_upload_text: bytes(max_upload),
+        rel,
     };
     page.render().map_err(ApiError::internal)
 }
 
-async fn show(state: &AppState, c: &Ctx, n: i64, status: StatusCode, errors: Errors, draft: Draft) -> PageResult {
+pub(super) async fn show(
+    state: &AppState,
+    c: &Ctx,
+    n: i64,
+    status: StatusCode,
+    errors: Errors,
+    draft: Draft,
+) -> PageResult {
     let actor = c.vendor()?.clone();
     let cc = c.clone();
     let max = state.config.attachment_max_bytes;
@@ -358,6 +372,10 @@ async fn show(state: &AppState, c: &Ctx, n: i64, status: StatusCode, errors: Err
 
 pub async fn page(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
     let n = number(&raw)?;
+    // A merged ticket's number leads to the ticket it was merged into.
+    if let Some(to) = crate::tickets::merge::moved(&state, c.vendor()?, n).await? {
+        return Ok(see_other(&c, &format!("/agent/tickets/{to}")));
+    }
     show(&state, &c, n, StatusCode::OK, Errors::default(), Draft::default()).await
 }
 
@@ -377,7 +395,7 @@ pub async fn add_article(State(state): State<AppState>, c: Ctx, Path(raw): Path<
         phone: f.get("phone").unwrap_or_default().to_owned(),
         duration: f.get("duration").unwrap_or_default().to_owned(),
         then_status: f.get("then_status").unwrap_or_default().to_owned(),
-        priority_reason: String::new(),
+        ..Draft::default()
     };
     let mut errors = Errors::default();
     if f.upload_failed() {

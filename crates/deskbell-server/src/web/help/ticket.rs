@@ -274,6 +274,10 @@ pub async fn show(
 ) -> PageResult {
     let actor = c.customer()?.clone();
     let n = number(&raw)?;
+    // A merged ticket's number leads to the ticket it was merged into.
+    if let Some(to) = crate::tickets::merge::moved(&state, &actor, n).await? {
+        return Ok(ctx::see_other(&c, &format!("/help/tickets/{to}")));
+    }
     let t = c.t;
     let notice = match q.done.as_deref() {
         Some("created") => Some(t.help_done_created),
