@@ -10,7 +10,7 @@
 //! - A merge stays within one organisation (`merge_across_organisations`); linking may cross
 //!   organisations, and a customer only ever sees the linked tickets of their own scope.
 //! - The children of a merged parent move to the target (closed children stay where they are);
-//!   its links move too.
+//!   its links move too, and a merged child's parent becomes the target's when it has none.
 //! - A parent may not be a merged ticket, nor a descendant of its child (`parent_cycle`).
 
 use axum::http::StatusCode;
@@ -174,6 +174,17 @@ pub fn merge(
         if child.status != Status::Closed {
             let changes = TicketChanges { parent_number: parent, ..TicketChanges::default() };
             service::update(tx, actor, child.number, child.version, changes, now)?;
+        }
+    }
+    // A duplicate's major incident goes on in the target, unless the target has its own.
+    let current = tickets::by_id(tx, target.id)?;
+    if let (Some(pid), None) = (source.parent_id, current.parent_id)
+        && pid != target.id
+    {
+        let p = tickets::by_id(tx, pid)?;
+        if check_parent(tx, &current, p.number).is_ok() {
+            let changes = TicketChanges { parent_number: Patch::Set(p.number), ..TicketChanges::default() };
+            service::update(tx, actor, target.number, current.version, changes, now)?;
         }
     }
     for linked in merges::linked(tx, source.id, &Scope::All)? {

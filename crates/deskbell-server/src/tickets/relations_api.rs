@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(merge_ticket))
-        .routes(routes!(list_links, add_link))
+        .routes(routes!(list_links, add_link, unlink_ticket))
         .routes(routes!(remove_link))
         .routes(routes!(list_children))
         .routes(routes!(broadcast))
@@ -134,10 +134,26 @@ pub async fn remove_link(
     actor: Actor,
     Path((raw, raw_other)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
+    unlink(&state, actor, number(&raw)?, number(&raw_other)?).await
+}
+
+/// Remove the link to the ticket named in the body (vendor side); the same as
+/// `DELETE /tickets/{number}/links/{other}`.
+#[utoipa::path(delete, path = "/tickets/{number}/links", tag = "tickets", params(("number" = String, Path)), request_body = LinkRequest,
+    responses((status = 204, description = "Unlinked"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn unlink_ticket(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(raw): Path<String>,
+    Json(r): Json<LinkRequest>,
+) -> ApiResult<StatusCode> {
     let n = number(&raw)?;
-    let o = number(&raw_other)?;
+    unlink(&state, actor, n, r.ticket).await
+}
+
+async fn unlink(state: &AppState, actor: Actor, n: i64, other: i64) -> ApiResult<StatusCode> {
     let now = state.now();
-    state.write(move |tx| merge::unlink(tx, &actor, n, o, now)).await?;
+    state.write(move |tx| merge::unlink(tx, &actor, n, other, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -355,6 +355,11 @@ async fn links_show_to_the_vendor_and_never_cross_to_a_customer(app: TestApp) {
     let (s, e) = agent.send(agent.delete_req(&format!("/api/v1/tickets/{zdroj}/links/{rozy}"))).await;
     assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
     assert_eq!(numbers(&agent.get(&format!("/api/v1/tickets/{zdroj}/links")).await.1), Vec::<i64>::new());
+    // The same with the other ticket in the body.
+    let by_body = || agent.delete_req(&format!("/api/v1/tickets/{rozy}/links")).json(&json!({"ticket": rozy2}));
+    assert_eq!(agent.send(by_body()).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(agent.send(by_body()).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(numbers(&agent.get(&format!("/api/v1/tickets/{rozy}/links")).await.1), Vec::<i64>::new());
 }
 
 /// A parent ticket (of Pod Różami, opened by support) and a child in each of three hotels.
@@ -516,6 +521,13 @@ async fn parent_cycles_and_merged_parents_are_refused(app: TestApp) {
     let (_, t) = agent.get(&format!("/api/v1/tickets/{child}")).await;
     let target_id = app.db(move |tx| tickets::by_number(tx, other_parent, &tickets::Scope::All).unwrap().id).await;
     assert_eq!(t["parent_id"].as_i64(), Some(target_id));
+    // A child merged into a ticket of no incident brings the incident along.
+    let loose = report(&app, "recepcja@pod-rozami.test", "Rezerwacje znowu", "l").await;
+    assert_eq!(merge(&mut agent, child, loose).await.0, StatusCode::OK);
+    let (_, t) = agent.get(&format!("/api/v1/tickets/{loose}")).await;
+    assert_eq!(t["parent_id"].as_i64(), Some(target_id));
+    let (_, list) = agent.get(&format!("/api/v1/tickets/{other_parent}/children")).await;
+    assert_eq!((list["count"].as_i64(), list["by_status"]["closed"].as_i64()), (Some(4), Some(1)), "{list}");
 }
 
 async fn the_agent_page_merges_links_and_broadcasts(app: TestApp) {
