@@ -574,6 +574,8 @@ catalogue! {
     rel_merge_reason: "Powód (opcjonalnie)", "Reason (optional)";
     rel_merge_hint: "To zgłoszenie zostanie zamknięte, a jego wiadomości, pliki i historia przejdą do wskazanego zgłoszenia tej samej organizacji. Zgłaszający dostaną wiadomość.", "This ticket is closed; its messages, files and history move to the ticket you name, of the same organisation. The requesters are told by mail.";
     rel_merge_submit: "Połącz", "Merge";
+    rel_merge_confirm: "Połączyć to zgłoszenie z podanym? Tego nie można cofnąć.", "Merge this ticket into the one named? This cannot be undone.";
+    rel_broadcast_confirm: "Wysłać tę odpowiedź do wszystkich zgłaszających?", "Send this reply to every requester?";
     rel_children_title: "Zgłoszenia organizacji objętych awarią", "Linked organisations' tickets";
     rel_broadcast_title: "Aktualizacja dla wszystkich zgłaszających", "An update to every requester";
     rel_broadcast_body: "Treść (publiczna odpowiedź w każdym otwartym zgłoszeniu)", "Text (a public reply on every open ticket)";

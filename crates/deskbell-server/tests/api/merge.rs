@@ -2,8 +2,10 @@
 //! backends: what moves, who is told, what the old number finds, what is refused (and that a
 //! refusal changes nothing), and that a customer never sees another organisation's ticket.
 
+use deskbell_domain::person::Language;
 use deskbell_domain::sla::RunState;
 use deskbell_server::mail::intake::{self, Outcome, Source};
+use deskbell_server::mail::templates::{self, Envelope, Params, Template};
 use deskbell_server::tickets::service::Limits;
 use deskbell_store::mail::{self, Mailbox, OutboxRow};
 use deskbell_store::{events, merges, sla, tickets};
@@ -154,6 +156,27 @@ async fn a_merge_moves_articles_and_history_and_tells_both_requesters(app: TestA
     let params: Value = serde_json::from_str(&mails[mails_before].params).unwrap();
     assert_eq!((params["number"].as_i64(), params["merged_from"].as_i64()), (Some(target), Some(source)));
     assert!(params["tracking_key"].is_string(), "a link to follow the target without logging in");
+    // As sent: the target's token in the subject, so answers land there; both languages.
+    let env = Envelope {
+        message_id: "x@vendor.test",
+        from: deskbell_mail::Address::new("wsparcie@vendor.test"),
+        base_url: "https://desk.example",
+        date: Timestamp::now(),
+    };
+    let into: Params = serde_json::from_value(params.clone()).unwrap();
+    let key = params["tracking_key"].as_str().unwrap();
+    let pl = templates::render(Template::MergedInto, Language::Pl, &into, &env);
+    assert!(pl.subject.starts_with(&format!("[#{target}] Zgłoszenie nr {source} połączone")), "{}", pl.subject);
+    assert!(pl.text.contains(&format!("https://desk.example/track/{target}?key={key}")), "{}", pl.text);
+    let en = templates::render(Template::MergedInto, Language::En, &into, &env);
+    assert!(en.text.contains(&format!("request no. {source} concerns the same matter as request no. {target}")));
+    let from: Params = serde_json::from_str(&mails[mails_before + 1].params).unwrap();
+    assert_eq!(from.tracking_key, None, "the target's requester has their own links already");
+    let en = templates::render(Template::MergedFrom, Language::En, &from, &env);
+    assert_eq!(
+        en.subject,
+        format!("[#{target}] Request no. {source} joined this request: Drukarka fiskalna nie drukuje")
+    );
 
     // Further replies reach the duplicate's people as the target's cc.
     let (s, _) = agent
