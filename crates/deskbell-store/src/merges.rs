@@ -6,6 +6,8 @@
 //! Links are unordered pairs of related tickets. Only the ticket service writes here, in the
 //! transaction that appends the history events.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 
 use crate::sql::{Row, Tx, Value};
@@ -93,6 +95,17 @@ pub fn sources_of(tx: &mut Tx<'_>, target: i64) -> Result<Vec<i64>, StoreError> 
     .iter()
     .map(|r| r.i64(0))
     .collect()
+}
+
+/// Of the tickets `ids`, those merged into another: source id → the target's number (for a
+/// list page: one query per few hundred ids).
+pub fn targets(tx: &mut Tx<'_>, ids: &[i64]) -> Result<HashMap<i64, i64>, StoreError> {
+    let rows = crate::sql::query_ids(tx, ids, |list| {
+        format!(
+            "SELECT m.source_id, t.number FROM ticket_merges m JOIN tickets t ON t.id = m.target_id WHERE m.source_id IN {list}"
+        )
+    })?;
+    rows.iter().map(|r| Ok((r.i64(0)?, r.i64(1)?))).collect()
 }
 
 fn pair(a: i64, b: i64) -> (i64, i64) {

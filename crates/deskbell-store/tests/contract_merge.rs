@@ -195,6 +195,8 @@ fn the_merged_number_finds_the_target_only_within_the_scope(store: &Store) {
     assert_eq!(r(store, |tx| merges::sources_of(tx, target.id)), [source.number]);
     assert_eq!(r(store, |tx| merges::current(tx, source.id)), target.id);
     assert_eq!(r(store, |tx| merges::current(tx, target.id)), target.id);
+    let ids = [target.id, source.id, other.id];
+    assert_eq!(r(store, |tx| merges::targets(tx, &ids)), [(source.id, target.number)].into_iter().collect());
     // A ticket is merged once.
     let again = store.write(|tx| merges::record(tx, source.id, other.id, None, at(), None));
     assert!(matches!(again, Err(StoreError::Unique { .. })), "{again:?}");

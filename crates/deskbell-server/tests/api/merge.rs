@@ -218,6 +218,8 @@ async fn the_old_number_finds_the_target_by_api_pages_and_mail(app: TestApp) {
     let h = Browser::login(&app, "spa@pod-rozami.test").await;
     let p = h.get(&format!("/help/tickets/{source}")).await;
     assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some(&*format!("/help/tickets/{target}"))));
+    let p = h.get("/help").await;
+    assert!(p.has(&format!("połączono ze zgłoszeniem nr {target}")), "the list says where it went: {}", p.body);
     let p = h.get(&format!("/help/tickets/{target}")).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.has("Też nie drukuje"), "the duplicate's requester reads the merged conversation");
