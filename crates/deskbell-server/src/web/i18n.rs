@@ -582,6 +582,10 @@ catalogue! {
     rel_broadcast_resolve: "Oznacz wszystkie jako rozwiązane", "Resolve them all";
     rel_broadcast_submit: "Wyślij", "Send";
     rel_err_number: "Wpisz numer zgłoszenia.", "Enter a ticket number.";
+    rel_err_cycle: "Zgłoszenie nie może podlegać własnemu zgłoszeniu podrzędnemu.", "A ticket cannot hang under one of its own children.";
+    rel_parent_to: "Część awarii głównej nr", "Part of major incident no.";
+    rel_parent_submit: "Dołącz", "Attach";
+    rel_parent_clear: "Odłącz od awarii głównej", "Detach from the major incident";
     rel_err_across: "Zgłoszeń różnych organizacji nie można połączyć. Powiąż je zamiast tego.", "Tickets of different organisations cannot be merged. Link them instead.";
     rel_err_no_children: "To zgłoszenie nie ma otwartych zgłoszeń podrzędnych.", "This ticket has no open child tickets.";
     ev_merged: "dołączono zgłoszenie nr {n}", "ticket #{n} merged into this one";

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::browser::Browser;
+use crate::browser::{Browser, field_value};
 use crate::support::{Client, TestApp, open_ticket};
 
 both_backends!(
@@ -605,6 +605,25 @@ async fn the_agent_page_merges_links_and_broadcasts(app: TestApp) {
         assert!(p.has(&format!("data-child=\"{n}\"")), "#{n} listed");
     }
     assert!(p.has("Uzdrowisko Zdrój") && p.has("Hotel Bałtyk Sopot"));
+    // Attach a ticket to the incident from its page, refuse a cycle, detach again.
+    let page = b.get(&format!("/agent/tickets/{target}")).await;
+    let v = field_value(&page.body, "version").unwrap();
+    let p =
+        b.post(&format!("/agent/tickets/{target}/parent"), &[("parent", &parent.to_string()), ("version", &v)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(b.get(&format!("/agent/tickets/{parent}")).await.has(&format!("data-child=\"{target}\"")));
+    let page = b.get(&format!("/agent/tickets/{target}")).await;
+    assert!(page.has(&format!("data-parent=\"{parent}\"")));
+    let v = field_value(&b.get(&format!("/agent/tickets/{parent}")).await.body, "version").unwrap();
+    let p =
+        b.post(&format!("/agent/tickets/{parent}/parent"), &[("parent", &target.to_string()), ("version", &v)]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has("Zgłoszenie nie może podlegać własnemu zgłoszeniu podrzędnemu."), "{}", p.body);
+    let v = field_value(&b.get(&format!("/agent/tickets/{target}")).await.body, "version").unwrap();
+    let p = b.post(&format!("/agent/tickets/{target}/parent"), &[("parent", ""), ("version", &v)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(!b.get(&format!("/agent/tickets/{parent}")).await.has(&format!("data-child=\"{target}\"")));
+
     let p = b.post(&format!("/agent/tickets/{parent}/broadcast"), &[("broadcast_body", "  ")]).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     let p = b

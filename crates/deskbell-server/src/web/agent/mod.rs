@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/tickets/{number}/links", post(relations::add_link))
         .route("/agent/tickets/{number}/links/{other}/remove", post(relations::remove_link))
         .route("/agent/tickets/{number}/broadcast", post(relations::broadcast))
+        .route("/agent/tickets/{number}/parent", post(relations::parent))
         .route("/agent/phone", get(phone::page).post(phone::create))
         .route("/agent/phone/lookup", get(phone::lookup))
 }

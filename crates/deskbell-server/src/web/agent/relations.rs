@@ -11,9 +11,11 @@ use deskbell_store::{Tx, events, orgs};
 
 use super::ticket::{Draft, show};
 use crate::error::ApiError;
+use crate::patch::Patch;
 use crate::state::AppState;
 use crate::tickets::api::{limits, number};
 use crate::tickets::merge::{self, Broadcast};
+use crate::tickets::service::{self, TicketChanges};
 use crate::web::ctx::{Ctx, PageResult, see_other};
 use crate::web::forms::{Errors, FormData};
 use crate::web::i18n::{Catalogue, fill};
@@ -96,6 +98,7 @@ fn refused(state: &AppState, c: &Ctx, e: &ApiError, field: &str) -> Errors {
     let text = match e.code {
         "merge_across_organisations" => c.t.rel_err_across.to_owned(),
         "no_open_children" => c.t.rel_err_no_children.to_owned(),
+        "parent_cycle" => c.t.rel_err_cycle.to_owned(),
         _ => super::error_text(c.t, e, state.config.attachment_max_bytes),
     };
     Errors::refusal(e, &[], field, text)
@@ -156,6 +159,32 @@ pub async fn remove_link(
     match state.write(move |tx| merge::unlink(tx, &actor, n, other, now)).await {
         Ok(()) => Ok(see_other(&c, &format!("/agent/tickets/{n}#links"))),
         Err(e) => again(&state, &c, n, e, "link", Draft::default()).await,
+    }
+}
+
+/// POST /agent/tickets/{number}/parent — attach to a major incident (`parent`), or detach
+/// (`parent` empty).
+pub async fn parent(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>, f: FormData) -> PageResult {
+    let n = number(&raw)?;
+    let actor = c.vendor()?.clone();
+    let draft = Draft { parent_to: f.value("parent"), ..Draft::default() };
+    let mut errors = Errors::default();
+    let parent = if draft.parent_to.trim().is_empty() {
+        Patch::Clear
+    } else {
+        match typed_number(&c, &f, "parent", &mut errors) {
+            Some(p) => Patch::Set(p),
+            None => return show(&state, &c, n, StatusCode::UNPROCESSABLE_ENTITY, errors, draft).await,
+        }
+    };
+    let Some(version) = f.get("version").and_then(|v| v.parse().ok()) else {
+        return Err(ApiError::invalid("version", "the form lacks the ticket's version").into());
+    };
+    let now = c.now;
+    let changes = TicketChanges { parent_number: parent, ..TicketChanges::default() };
+    match state.write(move |tx| service::update(tx, &actor, n, version, changes, now)).await {
+        Ok(_) => Ok(see_other(&c, &format!("/agent/tickets/{n}#links"))),
+        Err(e) => again(&state, &c, n, e, "parent", draft).await,
     }
 }
 

@@ -73,6 +73,7 @@ pub struct Draft {
     pub merge_reason: String,
     pub link_to: String,
     pub broadcast_body: String,
+    pub parent_to: String,
 }
 
 #[derive(Template)]
