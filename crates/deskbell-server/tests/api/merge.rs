@@ -483,6 +483,13 @@ async fn a_major_incident_updates_every_organisation_and_each_sees_only_its_own(
     assert_eq!(s, StatusCode::OK, "{out}");
     let (_, list) = agent.get(&format!("/api/v1/tickets/{parent}/children")).await;
     assert_eq!((list["by_status"]["resolved"].as_i64(), list["count"].as_i64()), (Some(3), Some(3)), "{list}");
+    // A closed child is left alone.
+    let closed = children[2].0;
+    let (s, _) = agent.post(&format!("/api/v1/tickets/{closed}/transitions"), &json!({"status": "closed"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, out) = agent.post(&format!("/api/v1/tickets/{parent}/broadcast"), &json!({"body": "Podsumowanie."})).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert_eq!((out["updated"].as_array().unwrap().len(), out["skipped"].clone()), (2, json!([closed])));
     // Bad input changes nothing.
     let before = app.snapshot().await;
     for body in [
