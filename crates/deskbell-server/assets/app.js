@@ -90,6 +90,11 @@
       e.preventDefault();
       return;
     }
+    // A step that cannot be undone (a merge) asks first.
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      e.preventDefault();
+      return;
+    }
     form.dataset.submitted = "1";
     form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
   });

@@ -47,6 +47,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi_json))
         .merge(auth::api::routes())
         .merge(tickets::api::routes())
+        .merge(tickets::relations_api::routes())
         .merge(admin::api::routes())
         .merge(sla::api::routes())
         .merge(sla::admin::routes())

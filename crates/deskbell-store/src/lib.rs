@@ -15,6 +15,7 @@ pub mod events;
 mod find;
 pub mod forms;
 pub mod mail;
+pub mod merges;
 pub mod migrate;
 pub mod orgs;
 pub mod people;

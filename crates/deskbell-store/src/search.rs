@@ -120,6 +120,40 @@ pub fn index(tx: &mut Tx<'_>, key: i64, ticket_id: i64, public: bool, text: &str
     Ok(())
 }
 
+/// Moves the article documents of ticket `from` to ticket `to` (a merge), each keeping its
+/// words and visibility; `from`'s subject stays with `from`. On SQLite the ticket is part of
+/// the FTS rowid, so the rows are staged again under `to` and the old ones deleted.
+pub fn move_articles(tx: &mut Tx<'_>, from: i64, to: i64) -> Result<(), StoreError> {
+    match tx.dialect() {
+        Dialect::Sqlite => {
+            fts_rowid(0, from, true)?;
+            fts_rowid(0, to, true)?;
+            // Articles of `from` in its ticket's rowid range; the subject (article 0) excluded.
+            let range = "rowid > ($1 << 32) AND rowid < (($1 + 1) << 32) AND (rowid & 2147483647) <> 0";
+            tx.execute(
+                "UPDATE search_pending SET doc = ($2 << 32) | (doc & 4294967295) \
+                 WHERE (doc >> 32) = $1 AND (doc & 2147483647) <> 0",
+                params![from, to],
+            )?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO search_pending (doc, body) \
+                     SELECT ($2 << 32) | (rowid & 4294967295), body FROM search_fts WHERE {range}"
+                ),
+                params![from, to],
+            )?;
+            tx.execute(&format!("DELETE FROM search_fts WHERE {range}"), params![from])?;
+        }
+        Dialect::Postgres => {
+            tx.execute(
+                "UPDATE search_docs SET ticket_id = $2 WHERE ticket_id = $1 AND doc_key > 0",
+                params![from, to],
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// A condition on `t.id` matching tickets whose subject or visible articles contain every
 /// word of `query` (as a prefix). `None` when the query has no words.
 pub fn condition(dialect: Dialect, query: &str, include_internal: bool, params: &mut Vec<Value>) -> Option<String> {

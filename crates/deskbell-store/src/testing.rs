@@ -118,6 +118,44 @@ impl Drop for TestDb {
     }
 }
 
+/// A new portal ticket of `requester` at `at`, standard priority, for [`crate::tickets::insert`].
+pub fn new_ticket(
+    subject: &str,
+    organisation_id: i64,
+    requester_id: i64,
+    at: jiff::Timestamp,
+) -> crate::tickets::Ticket {
+    crate::tickets::Ticket {
+        id: 0,
+        number: 0,
+        subject: subject.into(),
+        organisation_id,
+        requester_id,
+        cc: Vec::new(),
+        channel: deskbell_domain::ticket::Channel::Portal,
+        kind: deskbell_domain::ticket::Kind::Incident,
+        priority: deskbell_domain::ticket::Priority::Standard,
+        proposed_priority: None,
+        status: deskbell_domain::ticket::Status::New,
+        product_id: None,
+        module: None,
+        installation_id: None,
+        assignee_id: None,
+        team_id: None,
+        tags: Vec::new(),
+        due_date: None,
+        parent_id: None,
+        local_it_checks: None,
+        created_at: at,
+        updated_at: at,
+        first_response_at: None,
+        resolved_at: None,
+        closed_at: None,
+        version: 0,
+        disposition: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

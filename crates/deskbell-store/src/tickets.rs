@@ -52,7 +52,7 @@ const RETURNING_COLS: &str = "id, number, subject, organisation_id, requester_id
 /// Columns in [`COLS`]; a query may select more after them.
 const COLS_COUNT: usize = 27;
 
-const COLS: &str = "t.id, t.number, t.subject, t.organisation_id, t.requester_id, t.cc, t.channel, t.kind, t.priority, \
+pub(crate) const COLS: &str = "t.id, t.number, t.subject, t.organisation_id, t.requester_id, t.cc, t.channel, t.kind, t.priority, \
     t.proposed_priority, t.status, t.product_id, t.module, t.installation_id, t.assignee_id, t.team_id, t.tags, t.due_date, \
     t.parent_id, t.local_it_checks, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.version, t.disposition";
 
@@ -63,7 +63,7 @@ where
     s.parse().map_err(|e: T::Err| StoreError::Db(format!("stored value is invalid: {e}")))
 }
 
-fn from_row(r: &Row) -> Result<Ticket, StoreError> {
+pub(crate) fn from_row(r: &Row) -> Result<Ticket, StoreError> {
     Ok(Ticket {
         id: r.i64(0)?,
         number: r.i64(1)?,
@@ -108,7 +108,7 @@ pub enum Scope {
 
 impl Scope {
     /// SQL condition on `t` binding parameters after `first` existing ones.
-    fn condition(&self, params: &mut Vec<Value>) -> String {
+    pub(crate) fn condition(&self, params: &mut Vec<Value>) -> String {
         match self {
             Scope::All => "TRUE".into(),
             Scope::Organisations(ids) => {
@@ -229,10 +229,27 @@ pub fn by_id(tx: &mut Tx<'_>, id: i64) -> Result<Ticket, StoreError> {
 
 /// A ticket by number, if the scope may see it; otherwise `NotFound`, exactly as for a
 /// number that does not exist, so a customer learns nothing about other organisations.
+///
+/// The number of a ticket merged into another finds that other ticket (see `merges`), under
+/// the same scope; a customer user also sees the ticket their own ticket was merged into.
 pub fn by_number(tx: &mut Tx<'_>, number: i64, scope: &Scope) -> Result<Ticket, StoreError> {
     let mut params = vec![Value::Int(number)];
-    let cond = scope.condition(&mut params);
-    from_row(&tx.query_one(&format!("SELECT {COLS} FROM tickets t WHERE t.number = $1 AND {cond}"), &params)?)
+    let mut cond = scope.condition(&mut params);
+    if let Scope::Requester(_) = scope {
+        cond = format!(
+            "({cond} OR EXISTS (SELECT 1 FROM ticket_merges m JOIN tickets s ON s.id = m.source_id \
+             WHERE m.target_id = t.id AND s.requester_id = ${}))",
+            params.len()
+        );
+    }
+    from_row(&tx.query_one(
+        &format!(
+            "SELECT {COLS} FROM tickets t WHERE t.id = COALESCE(\
+             (SELECT m.target_id FROM ticket_merges m JOIN tickets s ON s.id = m.source_id WHERE s.number = $1), \
+             (SELECT n.id FROM tickets n WHERE n.number = $1)) AND {cond}"
+        ),
+        &params,
+    )?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -15,7 +15,7 @@ use deskbell_mail::{AutoKind, Inbound};
 use deskbell_store::mail::{self, Accepted, Mailbox, UnknownSenders};
 use deskbell_store::people::{self, PersonInput};
 use deskbell_store::tickets::{self, MailMeta};
-use deskbell_store::{Store, StoreError, Tx, attachments, orgs, settings};
+use deskbell_store::{Store, StoreError, Tx, attachments, merges, orgs, settings};
 use jiff::Timestamp;
 
 use crate::auth::{Actor, Via};
@@ -338,7 +338,8 @@ fn single_product(tx: &mut Tx<'_>, organisation: Option<i64>) -> Result<Option<i
 /// customer only their organisation's), so nobody can write into another customer's ticket.
 fn thread(tx: &mut Tx<'_>, actor: &Actor, m: &Inbound) -> Result<Option<i64>, StoreError> {
     let ids: Vec<String> = m.in_reply_to.iter().chain(m.references.iter().rev()).cloned().collect();
-    let by_header = mail::ticket_by_message_ids(tx, &ids)?;
+    // A message of a merged ticket's thread belongs to the ticket it was merged into.
+    let by_header = mail::ticket_by_message_ids(tx, &ids)?.map(|id| merges::current(tx, id)).transpose()?;
     let by_token = match deskbell_mail::ticket_token(&m.subject) {
         Some(number) => match tickets::by_number(tx, number, &tickets::Scope::All) {
             Ok(t) => Some(t.id),

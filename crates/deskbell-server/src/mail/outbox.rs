@@ -294,6 +294,55 @@ pub fn staff_notice(
     queue(tx, &mailbox, Template::StaffNotice, Some(t.id), None, person.language.as_str(), mid, &params, now)
 }
 
+/// A merge: the duplicate's requester (with its cc) hears that replies go on in the target,
+/// with a tracking link of the target; the target's requester hears what joined their ticket.
+/// Both mails belong to the target's thread, so answers to them land there.
+pub fn merged(tx: &mut Tx<'_>, source: &Ticket, target: &Ticket, now: Timestamp) -> Result<(), StoreError> {
+    let Some(mailbox) = mailbox_for(tx, None, Some(target.id))? else { return Ok(()) };
+    let references = mail::thread_ids(tx, target.id)?;
+    let base = Params {
+        number: target.number,
+        subject: target.subject.clone(),
+        merged_from: Some(source.number),
+        in_reply_to: references.last().cloned(),
+        references,
+        ..Params::default()
+    };
+    let target_person = requester(tx, target)?;
+    if let Some(p) = requester(tx, source)? {
+        let mut cc = Vec::new();
+        for c in &source.cc {
+            let theirs = target_person.as_ref().is_some_and(|t| t.email.as_str() == c);
+            if !theirs && *c != p.email.as_str() && mail::bounce_of(tx, c)?.is_none() {
+                cc.push(c.clone());
+            }
+        }
+        let key = crate::auth::random_token();
+        mail::set_tracking_hash(tx, target.id, &tracking_hash(&key))?;
+        let params = Params {
+            recipient_name: p.name.clone(),
+            to: vec![(p.email.as_str().to_owned(), Some(p.name.clone()))],
+            cc,
+            tracking_key: Some(key),
+            ..base.clone()
+        };
+        let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+        queue(tx, &mailbox, Template::MergedInto, Some(target.id), None, p.language.as_str(), mid, &params, now)?;
+    }
+    match target_person {
+        Some(p) if target.requester_id != source.requester_id => {
+            let params = Params {
+                recipient_name: p.name.clone(),
+                to: vec![(p.email.as_str().to_owned(), Some(p.name.clone()))],
+                ..base
+            };
+            let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+            queue(tx, &mailbox, Template::MergedFrom, Some(target.id), None, p.language.as_str(), mid, &params, now)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// An SLA warning or breach, to one person on the vendor side.
 pub fn sla_alert(
     tx: &mut Tx<'_>,

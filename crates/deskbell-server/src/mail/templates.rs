@@ -34,6 +34,10 @@ pub enum Template {
     StaffNotice,
     /// A development proposal taken by phone: please send it in writing, with the form's link.
     WrittenConfirmation,
+    /// To the requester (and cc) of a duplicate: merged into another ticket, replies go on there.
+    MergedInto,
+    /// To the requester of the ticket a duplicate was merged into.
+    MergedFrom,
 }
 
 impl Template {
@@ -50,6 +54,8 @@ impl Template {
             Template::AutomaticReply => "automatic_reply",
             Template::StaffNotice => "staff_notice",
             Template::WrittenConfirmation => "written_confirmation",
+            Template::MergedInto => "merged_into",
+            Template::MergedFrom => "merged_from",
         }
     }
 
@@ -66,6 +72,8 @@ impl Template {
             Template::AutomaticReply,
             Template::StaffNotice,
             Template::WrittenConfirmation,
+            Template::MergedInto,
+            Template::MergedFrom,
         ]
         .into_iter()
         .find(|t| t.as_str() == s)
@@ -120,6 +128,9 @@ pub struct Params {
     pub inviter_name: Option<String>,
     #[serde(default)]
     pub organisation_name: Option<String>,
+    /// The number of the duplicate merged into ticket `number` (`MergedInto`, `MergedFrom`).
+    #[serde(default)]
+    pub merged_from: Option<i64>,
 }
 
 /// Everything outside the queued row that a message needs.
@@ -255,6 +266,7 @@ pub fn render(t: Template, lang: Language, p: &Params, env: &Envelope<'_>) -> Ou
                  You can also just reply to this message. We take the proposal up as soon as the description arrives.\n\nThe support team"
             ),
         ),
+        (Template::MergedInto | Template::MergedFrom, pl) => merged(t, pl, p, &link),
     };
     Outbound {
         message_id: env.message_id.to_owned(),
@@ -298,6 +310,48 @@ fn invitation(pl: bool, p: &Params, env: &Envelope<'_>) -> (String, String) {
                  {days} days):\n{link}\n\nIf this invitation is a mistake, just ignore it.\n\nThe support team"
             ),
         )
+    }
+}
+
+/// The subject and text of the two merge notices; `p.number` is the ticket that goes on.
+fn merged(t: Template, pl: bool, p: &Params, link: &str) -> (String, String) {
+    let (n, subj, name) = (p.number, &p.subject, &p.recipient_name);
+    let src = p.merged_from.unwrap_or_default();
+    match (t == Template::MergedInto, pl) {
+        (true, true) => (
+            format!("[#{n}] Zgłoszenie nr {src} połączone ze zgłoszeniem nr {n}: {subj}"),
+            format!(
+                "Dzień dobry {name},\n\nzgłoszenie nr {src} dotyczy tej samej sprawy co zgłoszenie nr {n} „{subj}”, więc je \
+                 połączyliśmy. Cała korespondencja, także Pana/Pani wiadomości, jest teraz w zgłoszeniu nr {n} i tam \
+                 będziemy odpowiadać.\n\nAby coś dopisać, wystarczy odpowiedzieć na tę wiadomość.\nStan zgłoszenia można \
+                 sprawdzić bez logowania:\n{link}\n\nZespół wsparcia"
+            ),
+        ),
+        (true, false) => (
+            format!("[#{n}] Request no. {src} merged into request no. {n}: {subj}"),
+            format!(
+                "Hello {name},\n\nrequest no. {src} concerns the same matter as request no. {n} \"{subj}\", so we have \
+                 merged them. The whole conversation, your messages included, is now in request no. {n}, and our replies \
+                 continue there.\n\nTo add something, just reply to this message.\nYou can follow the request without \
+                 logging in:\n{link}\n\nThe support team"
+            ),
+        ),
+        (false, true) => (
+            format!("[#{n}] Dołączono zgłoszenie nr {src}: {subj}"),
+            format!(
+                "Dzień dobry {name},\n\ndo zgłoszenia nr {n} „{subj}” dołączyliśmy zgłoszenie nr {src} w tej samej sprawie. \
+                 Jego wiadomości są teraz częścią zgłoszenia nr {n}, a osoby, które je zgłosiły, otrzymują nasze dalsze \
+                 odpowiedzi.\n\nZespół wsparcia"
+            ),
+        ),
+        (false, false) => (
+            format!("[#{n}] Request no. {src} joined this request: {subj}"),
+            format!(
+                "Hello {name},\n\nwe have merged request no. {src}, about the same matter, into request no. {n} \"{subj}\". \
+                 Its messages are now part of request no. {n}, and the people who reported it receive our further \
+                 replies.\n\nThe support team"
+            ),
+        ),
     }
 }
 

@@ -167,7 +167,13 @@ pub async fn list_tickets(
     if !(1..=200).contains(&filter.limit) {
         return Err(bad_query("limit", "limit is between 1 and 200"));
     }
-    let page = state.read(move |tx| Ok(tickets::list(tx, &actor.scope, &filter)?)).await?;
+    let page = state
+        .read(move |tx| {
+            let mut page = tickets::list(tx, &actor.scope, &filter)?;
+            super::merge::hide_foreign_parents(tx, &actor, &mut page.items)?;
+            Ok(page)
+        })
+        .await?;
     Ok(Json(TicketPage {
         items: page.items.into_iter().map(TicketView::from).collect(),
         next_cursor: page.next.map(encode_cursor),
@@ -304,7 +310,12 @@ pub async fn get_ticket(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<TicketView>> {
     let n = number(&raw)?;
-    let t = state.read(move |tx| service::load(tx, &actor, n)).await?;
+    let t = state
+        .read(move |tx| {
+            let t = service::load(tx, &actor, n)?;
+            super::merge::shown(tx, &actor, t)
+        })
+        .await?;
     Ok(Json(t.into()))
 }
 
@@ -401,14 +412,9 @@ pub async fn transition_ticket(
     let limits = limits(&state);
     let t = state
         .write(move |tx| {
-            service::transition(
-                tx,
-                &actor,
-                n,
-                StatusChange { to: r.status, version: r.version, reason: r.reason },
-                limits,
-                now,
-            )
+            let change = StatusChange { to: r.status, version: r.version, reason: r.reason };
+            let t = service::transition(tx, &actor, n, change, limits, now)?;
+            super::merge::shown(tx, &actor, t)
         })
         .await?;
     Ok(Json(t.into()))
@@ -476,7 +482,12 @@ pub async fn add_article(
     let article = NewArticle { kind: r.kind, body: r.body, call, mail: None, attachments: body.files };
     let now = state.now();
     let limits = limits(&state);
-    let (t, a) = state.write(move |tx| service::add_article(tx, &actor, n, article, limits, now)).await?;
+    let (t, a) = state
+        .write(move |tx| {
+            let (t, a) = service::add_article(tx, &actor, n, article, limits, now)?;
+            Ok((super::merge::shown(tx, &actor, t)?, a))
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(CreatedArticle { ticket: t.into(), article: a.into() })))
 }
 
@@ -496,7 +507,11 @@ pub async fn ticket_history(
             Ok(events::list(tx, t.id)?)
         })
         .await?;
-    let visible = list.into_iter().filter(|e| vendor || e.field.as_deref() != Some(ArticleKind::InternalNote.as_str()));
+    let visible = list.into_iter().filter(|e| {
+        vendor
+            || (e.field.as_deref() != Some(ArticleKind::InternalNote.as_str())
+                && super::relations_api::customer_may_see(e))
+    });
     Ok(Json(visible.map(EventView::from).collect()))
 }
 

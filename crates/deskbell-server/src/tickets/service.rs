@@ -6,7 +6,7 @@ use deskbell_domain::article::{ArticleKind, CallDirection};
 use deskbell_domain::person::Role;
 use deskbell_domain::ticket::{Channel, Kind, Priority, Side, Status, TransitionError, check_transition};
 use deskbell_store::events::{self, NewEvent};
-use deskbell_store::tickets::{self, Article, Call, MailMeta, Scope, Ticket};
+use deskbell_store::tickets::{self, Article, Call, MailMeta, Ticket};
 use deskbell_store::{StoreError, Tx, attachments, orgs, people};
 use jiff::Timestamp;
 
@@ -508,14 +508,7 @@ pub fn update(
     }
     if !c.parent_number.is_keep() {
         t.parent_id = match c.parent_number.apply(None) {
-            Some(n) if n == t.number => {
-                return Err(ApiError::invalid("parent_number", "a ticket cannot be its own parent"));
-            }
-            Some(n) => Some(
-                tickets::by_number(tx, n, &Scope::All)
-                    .map_err(|_| ApiError::invalid("parent_number", format!("ticket #{n} does not exist")))?
-                    .id,
-            ),
+            Some(n) => Some(super::merge::check_parent(tx, &t, n)?),
             None => None,
         };
         changed("parent_id", before.parent_id.map(|v| v.to_string()), t.parent_id.map(|v| v.to_string()), None);

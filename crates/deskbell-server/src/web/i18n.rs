@@ -617,6 +617,39 @@ catalogue! {
     help_invite_invalid: "Ten link z zaproszeniem jest nieważny, wygasł albo został już użyty. Poproś administratora o nowe zaproszenie.", "This invitation link is not valid, has expired or has already been used. Ask your administrator for a new invitation.";
     help_invite_err_password: "Hasło musi mieć od 4 do 1024 znaków.", "A password has 4 to 1024 characters.";
     help_invite_err_mismatch: "Hasła się różnią.", "The passwords differ.";
+    // ------------------------------------------------------------ merged and linked tickets, major incidents
+    rel_title: "Powiązania", "Related tickets";
+    rel_merged_from: "Dołączone zgłoszenia", "Merged into this ticket";
+    rel_parent: "Zgłoszenie nadrzędne (awaria główna)", "Parent ticket (major incident)";
+    rel_links: "Powiązane zgłoszenia", "Linked tickets";
+    rel_links_none: "Brak powiązanych zgłoszeń.", "No linked tickets.";
+    rel_link_to: "Powiąż ze zgłoszeniem nr", "Link to ticket no.";
+    rel_link_submit: "Powiąż", "Link";
+    rel_link_remove: "Usuń powiązanie", "Remove link";
+    rel_merge_title: "Połącz z innym zgłoszeniem", "Merge into…";
+    rel_merge_into: "Numer zgłoszenia, które zostaje", "Number of the ticket that goes on";
+    rel_merge_reason: "Powód (opcjonalnie)", "Reason (optional)";
+    rel_merge_hint: "To zgłoszenie zostanie zamknięte, a jego wiadomości, pliki i historia przejdą do wskazanego zgłoszenia tej samej organizacji. Zgłaszający dostaną wiadomość.", "This ticket is closed; its messages, files and history move to the ticket you name, of the same organisation. The requesters are told by mail.";
+    rel_merge_submit: "Połącz", "Merge";
+    rel_merge_confirm: "Połączyć to zgłoszenie z podanym? Tego nie można cofnąć.", "Merge this ticket into the one named? This cannot be undone.";
+    rel_broadcast_confirm: "Wysłać tę odpowiedź do wszystkich zgłaszających?", "Send this reply to every requester?";
+    rel_children_title: "Zgłoszenia organizacji objętych awarią", "Linked organisations' tickets";
+    rel_broadcast_title: "Aktualizacja dla wszystkich zgłaszających", "An update to every requester";
+    rel_broadcast_body: "Treść (publiczna odpowiedź w każdym otwartym zgłoszeniu)", "Text (a public reply on every open ticket)";
+    rel_broadcast_resolve: "Oznacz wszystkie jako rozwiązane", "Resolve them all";
+    rel_broadcast_submit: "Wyślij", "Send";
+    rel_err_number: "Wpisz numer zgłoszenia.", "Enter a ticket number.";
+    rel_err_cycle: "Zgłoszenie nie może podlegać własnemu zgłoszeniu podrzędnemu.", "A ticket cannot hang under one of its own children.";
+    rel_parent_to: "Część awarii głównej nr", "Part of major incident no.";
+    rel_parent_submit: "Dołącz", "Attach";
+    rel_parent_clear: "Odłącz od awarii głównej", "Detach from the major incident";
+    rel_err_across: "Zgłoszeń różnych organizacji nie można połączyć. Powiąż je zamiast tego.", "Tickets of different organisations cannot be merged. Link them instead.";
+    rel_err_no_children: "To zgłoszenie nie ma otwartych zgłoszeń podrzędnych.", "This ticket has no open child tickets.";
+    ev_merged: "dołączono zgłoszenie nr {n}", "ticket #{n} merged into this one";
+    ev_merged_into: "połączono ze zgłoszeniem nr {n}", "merged into #{n}";
+    ev_linked: "powiązano ze zgłoszeniem nr {n}", "linked to #{n}";
+    ev_unlinked: "usunięto powiązanie ze zgłoszeniem nr {n}", "link to #{n} removed";
+    ev_broadcast: "wysłano aktualizację do zgłoszeń: {n}", "update sent to {n} tickets";
 }
 
 pub fn catalogue(lang: Language) -> &'static Catalogue {

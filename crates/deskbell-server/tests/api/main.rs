@@ -12,6 +12,7 @@ mod bad_input;
 mod browser;
 mod mail;
 mod mail_e2e;
+mod merge;
 mod openapi;
 mod pages_admin;
 mod pages_agent;

@@ -13,7 +13,7 @@ use crate::browser::{Browser, Page, field_value};
 use crate::support::{PASSWORD, TestApp, checks, open_ticket};
 
 /// 24/7 for the Pod Różami hotel's PremiumHotel: critical 15 min / 2 h, fault 1 h / 8 h.
-async fn around_the_clock(app: &TestApp) {
+pub async fn around_the_clock(app: &TestApp) {
     let input = ContractInput {
         organisation_id: app.world.rozy,
         name: "PremiumHotel 24/7".into(),

@@ -2,6 +2,7 @@
 
 mod phone;
 mod queue;
+mod relations;
 mod ticket;
 
 use axum::Router;
@@ -25,6 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/tickets/{number}/assign-me", post(ticket::assign_me))
         .route("/agent/tickets/{number}/insert-response", post(ticket::insert_response))
         .route("/agent/tickets/{number}/redirect", post(ticket::redirect))
+        .route("/agent/tickets/{number}/merge", post(relations::merge))
+        .route("/agent/tickets/{number}/links", post(relations::add_link))
+        .route("/agent/tickets/{number}/links/{other}/remove", post(relations::remove_link))
+        .route("/agent/tickets/{number}/broadcast", post(relations::broadcast))
+        .route("/agent/tickets/{number}/parent", post(relations::parent))
         .route("/agent/phone", get(phone::page).post(phone::create))
         .route("/agent/phone/lookup", get(phone::lookup))
 }

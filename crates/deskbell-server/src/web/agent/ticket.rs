@@ -69,6 +69,11 @@ pub struct Draft {
     pub duration: String,
     pub then_status: String,
     pub priority_reason: String,
+    pub merge_into: String,
+    pub merge_reason: String,
+    pub link_to: String,
+    pub broadcast_body: String,
+    pub parent_to: String,
 }
 
 #[derive(Template)]
@@ -95,6 +100,7 @@ struct TicketPage<'a> {
     max_upload_text: String,
     /// Active canned responses to insert into the reply (id, title).
     responses: Vec<(i64, String)>,
+    rel: super::relations::Relations,
 }
 
 impl TicketPage<'_> {
@@ -225,7 +231,7 @@ fn event_text(t: &Catalogue, n: &Names<'_>, e: &events::Event) -> String {
             fill(t.ev_rule_action_skipped, &[("action", field), ("why", e.new_value.as_deref().unwrap_or_default())])
         }
         "routing" => t.ev_routing_unassigned.to_owned(),
-        other => other.to_owned(),
+        other => super::relations::event_text(t, e).unwrap_or_else(|| other.to_owned()),
     }
 }
 
@@ -335,6 +341,7 @@ fn load(
             v
         })
         .unwrap_or_default();
+    let rel = super::relations::load(tx, &t)?;
     let page = TicketPage {
         c,
         section: "queues",
@@ -356,11 +363,19 @@ fn load(
         max_upload,
         max_upload_text: bytes(max_upload),
         responses,
+        rel,
     };
     page.render().map_err(ApiError::internal)
 }
 
-async fn show(state: &AppState, c: &Ctx, n: i64, status: StatusCode, errors: Errors, draft: Draft) -> PageResult {
+pub(super) async fn show(
+    state: &AppState,
+    c: &Ctx,
+    n: i64,
+    status: StatusCode,
+    errors: Errors,
+    draft: Draft,
+) -> PageResult {
     let actor = c.vendor()?.clone();
     let cc = c.clone();
     let max = state.config.attachment_max_bytes;
@@ -370,6 +385,10 @@ async fn show(state: &AppState, c: &Ctx, n: i64, status: StatusCode, errors: Err
 
 pub async fn page(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
     let n = number(&raw)?;
+    // A merged ticket's number leads to the ticket it was merged into.
+    if let Some(to) = crate::tickets::merge::moved(&state, c.vendor()?, n).await? {
+        return Ok(see_other(&c, &format!("/agent/tickets/{to}")));
+    }
     show(&state, &c, n, StatusCode::OK, Errors::default(), Draft::default()).await
 }
 
@@ -474,7 +493,7 @@ fn draft_of(f: &FormData) -> Draft {
         phone: f.get("phone").unwrap_or_default().to_owned(),
         duration: f.get("duration").unwrap_or_default().to_owned(),
         then_status: f.get("then_status").unwrap_or_default().to_owned(),
-        priority_reason: String::new(),
+        ..Draft::default()
     }
 }
 

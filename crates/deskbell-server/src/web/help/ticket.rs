@@ -38,6 +38,8 @@ struct Row {
     requester: String,
     updated: String,
     created: String,
+    /// "merged into #N" for a ticket merged into another.
+    merged: Option<String>,
 }
 
 #[derive(Template)]
@@ -93,6 +95,8 @@ pub async fn list(State(state): State<AppState>, c: Ctx, Query(q): Query<ListQue
             let zones = Zones::load(tx, &orgs)?;
             let requesters: Vec<i64> = page.items.iter().map(|t| t.requester_id).collect();
             let names = people::names(tx, &requesters)?;
+            let ids: Vec<i64> = page.items.iter().map(|t| t.id).collect();
+            let merged = deskbell_store::merges::targets(tx, &ids)?;
             let rows = page
                 .items
                 .iter()
@@ -108,6 +112,7 @@ pub async fn list(State(state): State<AppState>, c: Ctx, Query(q): Query<ListQue
                         requester: names.get(&tk.requester_id).cloned().unwrap_or_default(),
                         updated: i18n::datetime(lang, tk.updated_at, &tz),
                         created: i18n::datetime(lang, tk.created_at, &tz),
+                        merged: merged.get(&tk.id).map(|n| fill(t.ev_merged_into, &[("n", &n.to_string())])),
                     }
                 })
                 .collect::<Vec<_>>();
@@ -278,6 +283,10 @@ pub async fn show(
 ) -> PageResult {
     let actor = c.customer()?.clone();
     let n = number(&raw)?;
+    // A merged ticket's number leads to the ticket it was merged into.
+    if let Some(to) = crate::tickets::merge::moved(&state, &actor, n).await? {
+        return Ok(ctx::see_other(&c, &format!("/help/tickets/{to}")));
+    }
     let t = c.t;
     let notice = match q.done.as_deref() {
         Some("created") => Some(t.help_done_created),

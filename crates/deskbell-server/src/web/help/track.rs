@@ -37,7 +37,11 @@ fn tracked(tx: &mut Tx<'_>, n: i64, key: &str) -> Result<Ticket, ApiError> {
     if t.number != n {
         return Err(missing());
     }
-    Ok(t)
+    // The link of a merged ticket follows it into the ticket it was merged into.
+    match deskbell_store::merges::of_source(tx, t.id)? {
+        Some(m) => Ok(tickets::by_id(tx, m.target_id)?),
+        None => Ok(t),
+    }
 }
 
 fn key_of(q: TrackQuery) -> Result<String, ApiError> {
