@@ -62,16 +62,7 @@ pub fn notify(
     message: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut seen = Vec::new();
-    for &p in people {
-        if seen.contains(&p) {
-            continue;
-        }
-        seen.push(p);
-        sla::notify(tx, p, t.id, kind, message, now)?;
-        crate::mail::outbox::staff_notice(tx, t, p, message, now)?;
-    }
-    Ok(())
+    crate::mail::outbox::staff_notices(tx, t, kind, people, message, now)
 }
 
 /// The account team of an organisation, or of the nearest parent that has one.

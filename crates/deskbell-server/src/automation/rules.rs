@@ -1,6 +1,7 @@
 //! The rule pass: the admin's active rules, in order, each at most once, against the ticket
-//! as the earlier rules of the pass left it. A rule's changes are saved together (one
-//! version), every change and the firing itself are history events naming the rule. An
+//! as the earlier rules of the pass left it. The pass's changes are saved together (one
+//! version, one clock update); every change and every firing is a history event naming its
+//! rule. An
 //! action that cannot apply any more (an agent deactivated since the rule was saved, a
 //! status the ticket cannot reach) is skipped with an event saying why: a rule never makes
 //! the change that set it off fail.
@@ -8,7 +9,7 @@
 use deskbell_domain::article::ArticleKind;
 use deskbell_domain::automation::{Action, Facts, Recipient, RuleDef, Trigger};
 use deskbell_domain::text::fold;
-use deskbell_domain::ticket::{Side, Status, check_transition};
+use deskbell_domain::ticket::Status;
 use deskbell_store::automation::{self, Rule};
 use deskbell_store::events::{self, NewEvent};
 use deskbell_store::tickets::{Article, Ticket};
@@ -17,7 +18,7 @@ use jiff::Timestamp;
 
 use super::responses;
 use crate::error::ApiError;
-use crate::tickets::service::{auto_article, auto_change};
+use crate::tickets::service::{AutoEvent, auto_article, auto_events, auto_save, auto_status};
 
 /// A rule as stored, with its definition read.
 pub struct Compiled {
@@ -72,7 +73,9 @@ pub fn run(
     let organisations = organisation_chain(tx, t.organisation_id)?;
     let sender = people::get(tx, t.requester_id)?.email.as_str().to_owned();
     let inside = super::inside_business_hours(now);
+    let original = t.clone();
     let mut t = t;
+    let mut changes = Vec::new();
     let mut fired = Vec::new();
     for Compiled { rule, def } in &rules {
         // Internal notes are not the customer's words; the text a rule reads is the
@@ -94,14 +97,14 @@ pub fn run(
         if !def.matches(trigger, &facts) {
             continue;
         }
-        t = fire(tx, t, rule, def, now)?;
+        t = fire(tx, t, rule, def, &mut changes, now)?;
         fired.push(rule.id);
         if def.stop {
             break;
         }
     }
     automation::count_firings(tx, &fired)?;
-    Ok(t)
+    auto_save(tx, &original, t, changes, now)
 }
 
 fn skipped(
@@ -135,7 +138,16 @@ fn active_staff(tx: &mut Tx<'_>, id: i64) -> Result<bool, StoreError> {
     }
 }
 
-fn fire(tx: &mut Tx<'_>, t: Ticket, rule: &Rule, def: &RuleDef, now: Timestamp) -> Result<Ticket, ApiError> {
+/// Applies one rule to the ticket held in memory: its field changes join `changes` (saved at
+/// the end of the pass), its articles and notices are written now.
+fn fire(
+    tx: &mut Tx<'_>,
+    t: Ticket,
+    rule: &Rule,
+    def: &RuleDef,
+    changes: &mut Vec<AutoEvent>,
+    now: Timestamp,
+) -> Result<Ticket, ApiError> {
     let reason = format!("rule «{}»", rule.name);
     events::append(
         tx,
@@ -158,11 +170,10 @@ fn fire(tx: &mut Tx<'_>, t: Ticket, rule: &Rule, def: &RuleDef, now: Timestamp) 
             Action::SetPriority { priority } => after.priority = *priority,
             Action::SetKind { kind } => after.kind = *kind,
             Action::SetStatus { status } => {
-                if after.status != *status {
-                    match check_transition(after.status, *status, Side::Vendor) {
-                        Ok(()) => after.status = *status,
-                        Err(e) => skipped(tx, &t, &reason, action, e.to_string(), now)?,
-                    }
+                if after.status != *status
+                    && let Err(e) = auto_status(&mut after, *status, now)
+                {
+                    skipped(tx, &t, &reason, action, e.to_string(), now)?;
                 }
             }
             Action::SetProduct { product_id } => match orgs::product(tx, *product_id) {
@@ -218,7 +229,8 @@ fn fire(tx: &mut Tx<'_>, t: Ticket, rule: &Rule, def: &RuleDef, now: Timestamp) 
             | Action::NotifyPerson { .. } => {}
         }
     }
-    let t = auto_change(tx, &t, after, &reason, now)?;
+    changes.extend(auto_events(&t, &after, &reason));
+    let t = after;
     for action in &def.actions {
         match action {
             Action::SendTemplate { response_id } => match automation::response(tx, *response_id) {

@@ -269,29 +269,46 @@ pub fn written_confirmation(tx: &mut Tx<'_>, t: &Ticket, now: Timestamp) -> Resu
     Ok(true)
 }
 
-/// A notice to one person on the vendor side (routing's critical ticket, a rule's `notify`).
-pub fn staff_notice(
+/// Notices to people on the vendor side (routing's critical ticket, a rule's `notify`): a
+/// notification each, and a mail when a mailbox can send. Inactive people and customers
+/// are left out; each person once.
+pub fn staff_notices(
     tx: &mut Tx<'_>,
     t: &Ticket,
-    person_id: i64,
+    kind: &str,
+    people_ids: &[i64],
     message: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let person = people::get(tx, person_id)?;
-    if !person.active || !person.role.is_vendor() {
-        return Ok(());
+    let mut seen = Vec::new();
+    let mut mailbox = None;
+    for &id in people_ids {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let person = people::get(tx, id)?;
+        if !person.active || !person.role.is_vendor() {
+            continue;
+        }
+        deskbell_store::sla::notify(tx, id, t.id, kind, message, now)?;
+        // One lookup for all of them.
+        if mailbox.is_none() {
+            mailbox = Some(mailbox_for(tx, None, Some(t.id))?);
+        }
+        let Some(Some(mb)) = &mailbox else { continue };
+        let params = Params {
+            number: t.number,
+            subject: t.subject.clone(),
+            recipient_name: person.name.clone(),
+            to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+            body: Some(message.to_owned()),
+            ..Params::default()
+        };
+        let mid = deskbell_mail::new_message_id(domain_of(&mb.address));
+        queue(tx, mb, Template::StaffNotice, Some(t.id), None, person.language.as_str(), mid, &params, now)?;
     }
-    let Some(mailbox) = mailbox_for(tx, None, Some(t.id))? else { return Ok(()) };
-    let params = Params {
-        number: t.number,
-        subject: t.subject.clone(),
-        recipient_name: person.name.clone(),
-        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
-        body: Some(message.to_owned()),
-        ..Params::default()
-    };
-    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
-    queue(tx, &mailbox, Template::StaffNotice, Some(t.id), None, person.language.as_str(), mid, &params, now)
+    Ok(())
 }
 
 /// A merge: the duplicate's requester (with its cc) hears that replies go on in the target,

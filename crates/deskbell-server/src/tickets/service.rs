@@ -777,9 +777,83 @@ fn disposition_event(
     )
 }
 
-/// A change deskbell itself makes (routing, rules, the scope rules): saved through the same
-/// clock and history path as a person's change, with no actor and `reason` on every event.
-/// A status change must be one the vendor side could make.
+/// One field a change of deskbell's own made, and why.
+pub(crate) struct AutoEvent {
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub reason: String,
+}
+
+/// The fields automation may change that differ between `before` and `after`, as events
+/// with `reason`.
+pub(crate) fn auto_events(before: &Ticket, after: &Ticket, reason: &str) -> Vec<AutoEvent> {
+    let id = |v: Option<i64>| v.map(|v| v.to_string());
+    [
+        ("priority", Some(before.priority.to_string()), Some(after.priority.to_string())),
+        ("kind", Some(before.kind.to_string()), Some(after.kind.to_string())),
+        ("status", Some(before.status.to_string()), Some(after.status.to_string())),
+        ("product_id", id(before.product_id), id(after.product_id)),
+        ("installation_id", id(before.installation_id), id(after.installation_id)),
+        ("team_id", id(before.team_id), id(after.team_id)),
+        ("assignee_id", id(before.assignee_id), id(after.assignee_id)),
+        ("tags", Some(before.tags.join(", ")), Some(after.tags.join(", "))),
+        ("disposition", before.disposition.clone(), after.disposition.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, old, new)| old != new)
+    .map(|(field, old, new)| AutoEvent { field, old, new, reason: reason.to_owned() })
+    .collect()
+}
+
+/// Moves a ticket held in memory to `to` as the vendor side would: the transition is checked
+/// and the instants that go with it are set. Nothing is saved.
+pub(crate) fn auto_status(t: &mut Ticket, to: Status, now: Timestamp) -> Result<(), TransitionError> {
+    check_transition(t.status, to, Side::Vendor)?;
+    apply_status(t, to, now);
+    Ok(())
+}
+
+/// Saves what deskbell itself changed on a ticket (routing, rules, the scope rules) through
+/// the same clock and history path as a person's change: one save, with no actor and each
+/// event's reason. `events` are the changes in the order they were made (a rule pass may
+/// change a field twice); the clocks follow from `before` to `after`.
+pub(crate) fn auto_save(
+    tx: &mut Tx<'_>,
+    before: &Ticket,
+    mut after: Ticket,
+    events: Vec<AutoEvent>,
+    now: Timestamp,
+) -> Result<Ticket, ApiError> {
+    if events.is_empty() {
+        return Ok(before.clone());
+    }
+    if before.status == Status::Closed {
+        return Err(ApiError::conflict("ticket_closed", "a closed ticket cannot be changed"));
+    }
+    after.updated_at = now;
+    let saved = tickets::save(tx, &after)?;
+    crate::sla::clocks::after_change(tx, Some(before), &saved, None, now)?;
+    for e in events {
+        event(
+            tx,
+            &saved,
+            None,
+            now,
+            NewEvent {
+                kind: event_kind(e.field),
+                field: Some(e.field),
+                old_value: e.old,
+                new_value: e.new,
+                reason: Some(&e.reason),
+            },
+        )?;
+    }
+    Ok(saved)
+}
+
+/// [`auto_save`] of one change with one reason; a status change must be one the vendor side
+/// could make.
 pub(crate) fn auto_change(
     tx: &mut Tx<'_>,
     before: &Ticket,
@@ -787,50 +861,13 @@ pub(crate) fn auto_change(
     reason: &str,
     now: Timestamp,
 ) -> Result<Ticket, ApiError> {
-    if before.status == Status::Closed {
-        return Err(ApiError::conflict("ticket_closed", "a closed ticket cannot be changed"));
-    }
     if after.status != before.status {
-        check_transition(before.status, after.status, Side::Vendor).map_err(transition_error)?;
         let to = after.status;
         after.status = before.status;
-        apply_status(&mut after, to, now);
+        auto_status(&mut after, to, now).map_err(transition_error)?;
     }
-    let id = |v: Option<i64>| v.map(|v| v.to_string());
-    let changes = [
-        ("priority", Some(before.priority.to_string()), Some(after.priority.to_string())),
-        ("kind", Some(before.kind.to_string()), Some(after.kind.to_string())),
-        ("status", Some(before.status.to_string()), Some(after.status.to_string())),
-        ("product_id", id(before.product_id), id(after.product_id)),
-        ("team_id", id(before.team_id), id(after.team_id)),
-        ("assignee_id", id(before.assignee_id), id(after.assignee_id)),
-        ("tags", Some(before.tags.join(", ")), Some(after.tags.join(", "))),
-        ("disposition", before.disposition.clone(), after.disposition.clone()),
-    ];
-    if changes.iter().all(|(_, old, new)| old == new) {
-        return Ok(before.clone());
-    }
-    after.updated_at = now;
-    let saved = tickets::save(tx, &after)?;
-    crate::sla::clocks::after_change(tx, Some(before), &saved, None, now)?;
-    for (field, old, new) in changes {
-        if old != new {
-            event(
-                tx,
-                &saved,
-                None,
-                now,
-                NewEvent {
-                    kind: event_kind(field),
-                    field: Some(field),
-                    old_value: old,
-                    new_value: new,
-                    reason: Some(reason),
-                },
-            )?;
-        }
-    }
-    Ok(saved)
+    let events = auto_events(before, &after, reason);
+    auto_save(tx, before, after, events, now)
 }
 
 /// An article deskbell itself writes (an automatic answer, a rule's note, a notice). It is
