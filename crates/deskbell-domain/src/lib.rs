@@ -3,6 +3,7 @@
 //! so the rules can be tested exhaustively and replayed from stored events.
 
 pub mod article;
+pub mod kb;
 pub mod person;
 pub mod sla;
 pub mod text;

@@ -17,9 +17,11 @@ macro_rules! migrations {
 }
 
 const SQLITE: &[Migration] = migrations!("sqlite":
-    1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail", 5 "0005_pages", 6 "0006_forms");
+    1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail", 5 "0005_pages", 6 "0006_forms",
+    8 "0008_knowledge");
 const POSTGRES: &[Migration] = migrations!("postgres":
-    1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail", 5 "0005_pages", 6 "0006_forms");
+    1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail", 5 "0005_pages", 6 "0006_forms",
+    8 "0008_knowledge");
 
 /// Work a migration needs beyond its SQL, written once for both backends.
 type Step = fn(&mut Tx<'_>) -> Result<(), StoreError>;

@@ -44,3 +44,43 @@ pub fn run_sqlite(_name: &str, story: fn(&Store)) {
 pub fn run_postgres(_name: &str, story: fn(&Store)) {
     run(Backend::Postgres, story);
 }
+
+/// A ticket to insert (`tickets::insert` gives it its id and number): a portal incident,
+/// standard priority, new, created at `at`.
+#[allow(dead_code)] // not every contract suite stores tickets
+pub fn new_ticket(
+    subject: &str,
+    organisation_id: i64,
+    requester_id: i64,
+    at: jiff::Timestamp,
+) -> deskbell_store::tickets::Ticket {
+    use deskbell_domain::ticket::{Channel, Kind, Priority, Status};
+    deskbell_store::tickets::Ticket {
+        id: 0,
+        number: 0,
+        subject: subject.into(),
+        organisation_id,
+        requester_id,
+        cc: Vec::new(),
+        channel: Channel::Portal,
+        kind: Kind::Incident,
+        priority: Priority::Standard,
+        proposed_priority: None,
+        status: Status::New,
+        product_id: None,
+        module: None,
+        installation_id: None,
+        assignee_id: None,
+        team_id: None,
+        tags: Vec::new(),
+        due_date: None,
+        parent_id: None,
+        local_it_checks: None,
+        created_at: at,
+        updated_at: at,
+        first_response_at: None,
+        resolved_at: None,
+        closed_at: None,
+        version: 0,
+    }
+}
