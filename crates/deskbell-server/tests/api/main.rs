@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod bad_input;
 mod browser;
+mod kb;
 mod mail;
 mod mail_e2e;
 mod openapi;
