@@ -384,6 +384,32 @@ pub fn search(tx: &mut Tx<'_>, reader: Reader, q: &ArticleQuery) -> ApiResult<Ve
     Ok(kb::list(tx, &Filter { reader, query, category_id: q.category_id, product_id: q.product_id, status, limit })?)
 }
 
+/// Articles matching a sentence (a ticket's subject, what a customer is typing): every word
+/// of it when some article has them all, else any of its longer words, at most `limit`.
+pub fn matching(tx: &mut Tx<'_>, r: Reader, sentence: &str, limit: usize) -> ApiResult<Vec<Article>> {
+    let query = |q: &str| ArticleQuery {
+        q: Some(q.chars().take(200).collect()),
+        category_id: None,
+        product_id: None,
+        status: None,
+        limit: Some(limit),
+    };
+    let all = search(tx, r, &query(sentence))?;
+    if !all.is_empty() {
+        return Ok(all);
+    }
+    let mut out: Vec<Article> = Vec::new();
+    for w in deskbell_domain::text::search_terms(sentence).iter().filter(|w| w.chars().count() >= 4) {
+        for a in search(tx, r, &query(w))? {
+            if !out.iter().any(|o| o.id == a.id) {
+                out.push(a);
+            }
+        }
+    }
+    out.truncate(limit);
+    Ok(out)
+}
+
 /// List and search the articles the caller may read.
 #[utoipa::path(get, path = "/kb/articles", tag = "knowledge", params(ArticleQuery),
     responses((status = 200, body = Vec<ArticleView>), (status = 400, body = ErrorBody)))]

@@ -5,7 +5,7 @@
 //! module only turns forms into its calls and its answers into pages in the caller's
 //! language.
 
-mod kb;
+pub(crate) mod kb;
 mod new;
 mod ticket;
 mod track;

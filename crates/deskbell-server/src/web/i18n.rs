@@ -621,6 +621,32 @@ catalogue! {
     releases_version_unknown: "nieznana", "unknown";
     releases_up_to_date: "Masz najnowszą wersję.", "You have the latest version.";
     releases_version: "Wersja", "Version";
+    kb_status_draft: "szkic", "draft";
+    kb_status_published: "opublikowany", "published";
+    kb_new_article: "Nowy artykuł", "New article";
+    kb_edit_article: "Edycja artykułu", "Edit article";
+    kb_view_help_centre: "Zobacz w centrum pomocy", "View in the help centre";
+    kb_field_title: "Tytuł", "Title";
+    kb_field_body: "Treść", "Body";
+    kb_field_visibility: "Widoczność", "Visibility";
+    kb_field_status: "Stan", "Status";
+    kb_field_slug: "Adres (slug)", "Address (slug)";
+    kb_slug_hint: "Litery a–z, cyfry i „-”; puste — z tytułu.", "Letters a–z, digits and “-”; empty — made from the title.";
+    kb_markdown_hint: "Markdown: **pogrubienie**, listy, [link](https://…), ![obraz](adres pliku).", "Markdown: **bold**, lists, [link](https://…), ![image](file address).";
+    kb_new_category: "Nowa kategoria", "New category";
+    kb_category_name_pl: "Nazwa po polsku", "Polish name";
+    kb_category_name_en: "Nazwa po angielsku", "English name";
+    kb_saved: "Zapisano.", "Saved.";
+    kb_add_files: "Obrazy i załączniki", "Images and attachments";
+    kb_upload: "Dodaj", "Upload";
+    kb_revisions: "Historia zmian", "Revision history";
+    kb_err_slug_taken: "Inny artykuł ma już ten adres.", "Another article already has this address.";
+    kb_err_upload: "Nie udało się dodać plików: wybierz plik o zwykłej nazwie, mniejszy od limitu.", "The files could not be added: choose a file with a plain name, below the size limit.";
+    kb_panel_open: "Szukaj w bazie wiedzy", "Search the knowledge base";
+    kb_panel_suggested: "Pasujące do tematu zgłoszenia:", "Matching the ticket's subject:";
+    kb_panel_used: "Wstawione do odpowiedzi:", "Linked in replies:";
+    kb_insert_link: "Wstaw link do odpowiedzi", "Insert link into reply";
+    kb_insert_again: "Wstaw ponownie", "Insert again";
 }
 
 pub fn catalogue(lang: Language) -> &'static Catalogue {

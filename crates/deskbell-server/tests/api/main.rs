@@ -16,6 +16,7 @@ mod openapi;
 mod pages_admin;
 mod pages_agent;
 mod pages_help;
+mod pages_kb;
 mod sla;
 mod sla_admin;
 mod support;

@@ -1,5 +1,6 @@
 //! The agent workspace: queues, the ticket page and the phone-ticket form.
 
+mod kb;
 mod phone;
 mod queue;
 mod ticket;
@@ -25,6 +26,13 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/tickets/{number}/assign-me", post(ticket::assign_me))
         .route("/agent/phone", get(phone::page).post(phone::create))
         .route("/agent/phone/lookup", get(phone::lookup))
+        .route("/agent/kb", get(kb::list))
+        .route("/agent/kb/categories", post(kb::new_category))
+        .route("/agent/kb/new", get(kb::new_form).post(kb::create))
+        .route("/agent/kb/{id}", get(kb::edit_form).post(kb::update))
+        .route("/agent/kb/{id}/files", post(kb::upload))
+        .route("/agent/tickets/{number}/kb", get(kb::panel))
+        .route("/agent/tickets/{number}/kb/{id}/use", post(kb::use_article))
 }
 
 /// A refusal of the ticket service in the agent's language (the service's own words are for

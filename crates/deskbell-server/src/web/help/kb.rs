@@ -249,44 +249,7 @@ pub async fn suggest(State(state): State<AppState>, c: Ctx, Query(q): Query<Sugg
         Vec::new()
     } else {
         let r = reader(c.actor.as_ref());
-        let query = ArticleQuery {
-            q: Some(subject.chars().take(200).collect()),
-            category_id: None,
-            product_id: None,
-            status: None,
-            limit: Some(SUGGESTIONS),
-        };
-        // A subject is matched by any of its words, not all of them: "drukarka nie drukuje
-        // faktury" should find the article about printing invoices. The best first.
-        let found = state.read(move |tx| service::search(tx, r, &query)).await;
-        match found {
-            Ok(list) if !list.is_empty() => list,
-            _ => {
-                let r = reader(c.actor.as_ref());
-                let words = deskbell_domain::text::search_terms(&subject);
-                state
-                    .read(move |tx| {
-                        let mut out: Vec<Article> = Vec::new();
-                        for w in words.iter().filter(|w| w.chars().count() >= 4) {
-                            let q = ArticleQuery {
-                                q: Some(w.clone()),
-                                category_id: None,
-                                product_id: None,
-                                status: None,
-                                limit: Some(SUGGESTIONS),
-                            };
-                            for a in service::search(tx, r, &q)? {
-                                if !out.iter().any(|o| o.id == a.id) {
-                                    out.push(a);
-                                }
-                            }
-                        }
-                        out.truncate(SUGGESTIONS);
-                        Ok(out)
-                    })
-                    .await?
-            }
-        }
+        state.read(move |tx| service::matching(tx, r, &subject, SUGGESTIONS)).await?
     };
     let page = Suggestions { results: results.iter().map(|a| item(&c, a)).collect(), c: &c };
     ctx::html(&page)
