@@ -105,7 +105,12 @@
       return;
     }
     form.dataset.submitted = "1";
-    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
+    // After the browser has read the form: a disabled button is left out of what is sent, so
+    // disabling the one pressed right away would drop its name and value (yes / no,
+    // "this solved my problem").
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
+    }, 0);
   });
   // htmx forms stay usable after their request.
   document.addEventListener("htmx:afterRequest", function (e) {
