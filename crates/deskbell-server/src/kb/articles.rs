@@ -410,6 +410,22 @@ pub fn matching(tx: &mut Tx<'_>, r: Reader, sentence: &str, limit: usize) -> Api
     Ok(out)
 }
 
+/// The articles matching a ticket's subject as `actor` may read them, recorded as suggested
+/// for the ticket by `actor` (the customer who saw them while typing it, the agent whose
+/// ticket page showed them).
+pub fn suggest_for(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    t: &tickets::Ticket,
+    limit: usize,
+    now: Timestamp,
+) -> ApiResult<Vec<Article>> {
+    let found = matching(tx, reader(Some(actor)), &t.subject, limit)?;
+    let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
+    kb::suggested(tx, t.id, &ids, Some(actor.id()), now)?;
+    Ok(found)
+}
+
 /// List and search the articles the caller may read.
 #[utoipa::path(get, path = "/kb/articles", tag = "knowledge", params(ArticleQuery),
     responses((status = 200, body = Vec<ArticleView>), (status = 400, body = ErrorBody)))]

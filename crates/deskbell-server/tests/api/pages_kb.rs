@@ -80,6 +80,22 @@ async fn typing_a_subject_suggests_articles_and_this_solved_my_problem_records_a
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(!csrf.is_empty());
     assert_eq!(app.count("kb_deflections").await, 1);
+    // Sent anyway: the ticket records the articles the form suggested for its subject.
+    let form = b.get("/help/new").await;
+    let key = crate::browser::field_value(&form.body, "form_key").unwrap();
+    let sent = Form::new()
+        .text("form_key", key)
+        .text("subject", "Nie umiem wystawić faktury zaliczkowej")
+        .text("product_id", app.world.premium.to_string())
+        .text("kind", "question")
+        .text("priority", "standard")
+        .text("body", "Proszę o pomoc.");
+    let p = b.upload("/help/new", sent).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let n = p.location.unwrap().trim_start_matches("/help/tickets/").split('?').next().unwrap().to_owned();
+    let (_, links) = agent.get(&format!("/api/v1/tickets/{n}/kb")).await;
+    assert_eq!(links[0]["slug"], "jak-wystawic-fakture", "{links}");
+    assert_eq!(links[0]["suggested_by"].as_i64(), Some(app.world.rozy_user));
 }
 
 async fn an_article_page_follows_the_language_and_counts_helpful_answers(app: TestApp) {

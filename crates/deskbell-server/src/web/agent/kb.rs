@@ -502,12 +502,11 @@ pub async fn panel(
         .write(move |tx| {
             let t = tickets::by_number(tx, n, &actor.scope).map_err(ApiError::or_not_found("ticket"))?;
             let by_subject = typed.trim().is_empty();
-            let query = if by_subject { t.subject.clone() } else { typed };
-            let found = service::matching(tx, Reader::Vendor, &query, 8)?;
-            if by_subject && !found.is_empty() {
-                let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
-                kb::suggested(tx, t.id, &ids, Some(actor.id()), now)?;
-            }
+            let found = if by_subject {
+                service::suggest_for(tx, &actor, &t, 8, now)?
+            } else {
+                service::matching(tx, Reader::Vendor, &typed, 8)?
+            };
             let links = service::links(tx, t.id, lang)?;
             Ok((found, links, by_subject))
         })

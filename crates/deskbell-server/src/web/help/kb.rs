@@ -26,7 +26,7 @@ use crate::web::ctx::{self, Ctx, PageResult, see_other};
 use crate::web::forms::FormData;
 
 /// How many articles the help centre suggests for a subject.
-const SUGGESTIONS: usize = 5;
+pub const SUGGESTIONS: usize = 5;
 
 /// One article in a list.
 pub struct ArticleItem {
