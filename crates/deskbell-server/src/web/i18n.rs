@@ -647,6 +647,27 @@ catalogue! {
     kb_panel_used: "Wstawione do odpowiedzi:", "Linked in replies:";
     kb_insert_link: "Wstaw link do odpowiedzi", "Insert link into reply";
     kb_insert_again: "Wstaw ponownie", "Insert again";
+    kb_tab_articles: "Artykuły", "Articles";
+    kb_tab_releases: "Wersje i zmiany", "Releases";
+    training_cancelled: "zrezygnował(a)", "cancelled";
+    training_new: "Nowe szkolenie", "New training";
+    training_edit: "Edycja szkolenia", "Edit training";
+    training_roster: "Zapisani i lista rezerwowa", "Registered and waiting";
+    training_col_places: "Zajęte miejsca", "Places taken";
+    training_col_waiting: "Lista rezerwowa", "Waiting list";
+    training_field_title: "Tytuł", "Title";
+    training_field_starts: "Początek (czas lokalny)", "Start (local time)";
+    training_field_zone: "Strefa czasowa", "Time zone";
+    training_field_minutes: "Czas trwania (minuty)", "Length (minutes)";
+    training_field_capacity: "Liczba miejsc", "Places";
+    training_field_waiting_list: "Lista rezerwowa, gdy brak miejsc", "Waiting list when full";
+    training_field_description: "Opis", "Description";
+    releases_new: "Nowa wersja", "New version";
+    releases_edit: "Edycja wersji", "Edit version";
+    releases_field_released_on: "Data wydania", "Released on";
+    releases_field_notes: "Co się zmieniło", "What changed";
+    releases_field_published: "Opublikuj w centrum pomocy", "Publish in the help centre";
+    releases_err_product: "Wybierz produkt.", "Choose a product.";
 }
 
 pub fn catalogue(lang: Language) -> &'static Catalogue {

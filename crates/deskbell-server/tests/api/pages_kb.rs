@@ -19,6 +19,7 @@ crate::both_backends_at!("2026-12-01T09:00:00Z":
     the_ticket_panel_suggests_articles_and_records_an_inserted_link,
     customers_register_and_cancel_in_the_catalogue_and_a_full_training_is_refused_clearly,
     whats_new_lists_the_versions_newer_than_the_customers_installation,
+    staff_plan_a_training_and_publish_release_notes_from_their_pages,
 );
 
 async fn no_page_shows_an_internal_article_to_a_customer_or_a_customer_article_to_a_visitor(app: TestApp) {
@@ -283,4 +284,53 @@ async fn whats_new_lists_the_versions_newer_than_the_customers_installation(app:
         !other.get("/help/releases").await.has("PremiumHotel — Recepcja"),
         "another hotel's installation is not shown"
     );
+}
+
+async fn staff_plan_a_training_and_publish_release_notes_from_their_pages(app: TestApp) {
+    let b = Browser::login(&app, "agent@vendor.test").await;
+    assert_eq!(b.get("/agent/trainings").await.status, StatusCode::OK);
+    let premium = app.world.premium.to_string();
+    let mut fields = vec![
+        ("title", "Kasa od podstaw"),
+        ("product_id", premium.as_str()),
+        ("starts_at", "2026-12-15T09:00"),
+        ("time_zone", "Europe/Warsaw"),
+        ("duration_minutes", "90"),
+        ("capacity", "0"),
+        ("waiting_list", "1"),
+        ("online_url", "https://meet.example/kasa"),
+        ("description", "Dla recepcji."),
+        ("recording_url", ""),
+        ("materials", ""),
+    ];
+    let before = app.count("trainings").await;
+    let p = b.post("/agent/trainings", &fields).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(element_text(&p.body, "capacity-error").is_some(), "{}", p.body);
+    assert_eq!(app.count("trainings").await, before);
+    fields[5] = ("capacity", "12");
+    let p = b.post("/agent/trainings", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let (_, list) = app.anonymous().get("/api/v1/trainings").await;
+    assert_eq!(list[0]["starts_at"], "2026-12-15T08:00:00Z");
+    assert_eq!(list[0]["capacity"], 12);
+
+    let p = b.get("/agent/releases").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let notes = [
+        ("product_id", premium.as_str()),
+        ("version", "2.10"),
+        ("released_on", "2026-11-30"),
+        ("notes", "- Nowy grafik"),
+        ("published", "1"),
+    ];
+    let p = b.post("/agent/releases", &notes).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = b.post("/agent/releases", &notes).await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(element_text(&p.body, "version-error").is_some(), "{}", p.body);
+    let (_, releases) = app.anonymous().get("/api/v1/releases").await;
+    assert_eq!(releases.as_array().unwrap().len(), 1);
+    let customer = Browser::login(&app, "recepcja@pod-rozami.test").await;
+    assert_ne!(customer.get("/agent/trainings").await.status, StatusCode::OK);
 }
