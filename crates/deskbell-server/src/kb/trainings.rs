@@ -5,7 +5,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use deskbell_domain::kb::RegistrationStatus;
+use deskbell_domain::kb::{Reader, RegistrationStatus};
 use deskbell_domain::person::Language;
 use deskbell_store::trainings::{self, Refusal, Registration, Training, TrainingInput};
 use deskbell_store::{Tx, orgs, people};
@@ -74,13 +74,16 @@ pub struct TrainingView {
 }
 
 impl TrainingView {
-    pub fn new(t: Training, mine: Option<RegistrationStatus>, vendor: bool) -> TrainingView {
+    /// The training as `viewer` sees it: the meeting link only for the vendor's staff and the
+    /// people holding a place; the recording and materials only for logged-in people.
+    pub fn new(t: Training, mine: Option<RegistrationStatus>, viewer: Reader) -> TrainingView {
         let e = t.event;
         let tz = i18n::time_zone(&e.time_zone);
-        let show_link = vendor || mine == Some(RegistrationStatus::Registered);
+        let show_link = viewer == Reader::Vendor || mine == Some(RegistrationStatus::Registered);
+        let logged_in = viewer != Reader::Anonymous;
         TrainingView {
             description_html: to_html(&e.description),
-            materials_html: to_html(&e.materials),
+            materials_html: if logged_in { to_html(&e.materials) } else { String::new() },
             starts_local: e.starts_at.to_zoned(tz).to_string(),
             places_left: (e.capacity - t.registered).max(0),
             online_url: if show_link { e.online_url } else { None },
@@ -95,8 +98,8 @@ impl TrainingView {
             waiting_list: e.waiting_list,
             registered: t.registered,
             waiting: t.waiting,
-            recording_url: e.recording_url,
-            materials: e.materials,
+            recording_url: if logged_in { e.recording_url } else { None },
+            materials: if logged_in { e.materials } else { String::new() },
             my_status: mine,
         }
     }
@@ -353,12 +356,12 @@ pub fn catalogue_for(tx: &mut Tx<'_>, actor: Option<&Actor>, from: Option<Timest
         Some(a) => trainings::of_person(tx, a.id())?,
         None => Vec::new(),
     };
-    let vendor = actor.is_some_and(Actor::is_vendor);
+    let viewer = super::reader(actor);
     Ok(trainings::list(tx, from)?
         .into_iter()
         .map(|t| {
             let m = mine.iter().find(|(id, _)| *id == t.id).map(|(_, s)| *s);
-            TrainingView::new(t, m, vendor)
+            TrainingView::new(t, m, viewer)
         })
         .collect())
 }
@@ -372,7 +375,7 @@ pub fn view(tx: &mut Tx<'_>, actor: Option<&Actor>, id: i64) -> ApiResult<Traini
         }
         None => None,
     };
-    Ok(TrainingView::new(t, mine, actor.is_some_and(Actor::is_vendor)))
+    Ok(TrainingView::new(t, mine, super::reader(actor)))
 }
 
 /// Create a training or webinar (vendor staff).
@@ -385,7 +388,7 @@ pub async fn create_training(
 ) -> ApiResult<(StatusCode, Json<TrainingView>)> {
     let now = state.now();
     let t = state.write(move |tx| new_training(tx, &actor, req, now)).await?;
-    Ok((StatusCode::CREATED, Json(TrainingView::new(t, None, true))))
+    Ok((StatusCode::CREATED, Json(TrainingView::new(t, None, Reader::Vendor))))
 }
 
 /// One training.
@@ -410,7 +413,7 @@ pub async fn update_training(
 ) -> ApiResult<Json<TrainingView>> {
     let now = state.now();
     let t = state.write(move |tx| change_training(tx, &actor, id, req, now)).await?;
-    Ok(Json(TrainingView::new(t, None, true)))
+    Ok(Json(TrainingView::new(t, None, Reader::Vendor)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -457,7 +460,7 @@ pub async fn register(
 pub async fn cancel(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> ApiResult<Json<TrainingView>> {
     let now = state.now();
     let t = state.write(move |tx| cancel_person(tx, &actor, id, now)).await?;
-    Ok(Json(TrainingView::new(t, None, false)))
+    Ok(Json(TrainingView::new(t, None, Reader::Customer)))
 }
 
 /// Who is registered and who waits, in order (vendor staff).

@@ -373,6 +373,23 @@ async fn a_registration_is_confirmed_by_mail_and_a_cancellation_promotes_the_fir
     assert_eq!(roster[0]["status"], "registered");
     assert_eq!(roster[1]["status"], "cancelled");
     assert_eq!(first.get(&format!("/api/v1/trainings/{id}/registrations")).await.0, StatusCode::FORBIDDEN);
+    // Afterwards: the recording and materials are for logged-in people, the link never public.
+    let (s, t) = agent
+        .patch(
+            &format!("/api/v1/trainings/{id}"),
+            &json!({"recording_url": "https://video.example/r1", "materials": "- slajdy"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let (_, t) = app.anonymous().get(&format!("/api/v1/trainings/{id}")).await;
+    assert_eq!(
+        (t["recording_url"].as_str(), t["materials"].as_str(), t["online_url"].as_str()),
+        (None, Some(""), None)
+    );
+    let (_, t) = first.get(&format!("/api/v1/trainings/{id}")).await;
+    assert_eq!(t["recording_url"], "https://video.example/r1");
+    let (s, e) = agent.patch(&format!("/api/v1/trainings/{id}"), &json!({"capacity": 0})).await;
+    assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("capacity")));
 }
 
 async fn a_registration_after_the_start_or_for_a_full_training_is_refused_and_writes_nothing(app: TestApp) {

@@ -76,6 +76,13 @@ async fn typing_a_subject_suggests_articles_and_this_solved_my_problem_records_a
     assert_eq!(app.count("tickets").await, tickets, "no ticket was opened");
     let p = b.get("/help/kb/jak-wystawic-fakture?done=deflected").await;
     assert!(element_text(&p.body, "kb-deflected").is_some());
+    let staff = Browser::login(&app, "agent@vendor.test").await;
+    let list = staff.get("/agent/kb").await;
+    assert!(
+        list.has("Rozwiązane bez zgłoszenia (30 dni)\">1</td>"),
+        "the agents' list counts the deflection: {}",
+        list.body
+    );
     // Without the form's token nothing is recorded.
     let p = b.upload_as_is("/help/kb/deflect", Form::new().text("subject", "x").text("deflect_article", "1")).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);

@@ -44,6 +44,8 @@ struct Row {
     status: &'static str,
     draft: bool,
     helpful: String,
+    /// Requests it answered without a ticket in the last 30 days.
+    deflected: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -55,7 +57,14 @@ async fn list_page(state: &AppState, c: &Ctx, q: Option<String>, errors: Errors,
     c.vendor()?;
     let text = q.clone().unwrap_or_default();
     let query = ArticleQuery { q, category_id: None, product_id: None, status: None, limit: Some(100) };
-    let list = state.read(move |tx| service::search(tx, Reader::Vendor, &query)).await?;
+    let now = c.now;
+    let (list, deflected) = state
+        .read(move |tx| {
+            let since = now - jiff::SignedDuration::from_hours(24 * 30);
+            let counts = kb::deflections(tx, since, now + jiff::SignedDuration::from_secs(1))?;
+            Ok((service::search(tx, Reader::Vendor, &query)?, counts))
+        })
+        .await?;
     let rows = list
         .iter()
         .map(|a| Row {
@@ -63,6 +72,7 @@ async fn list_page(state: &AppState, c: &Ctx, q: Option<String>, errors: Errors,
             status: status_label(c, a.status),
             draft: a.status == ArticleStatus::Draft,
             helpful: format!("{} / {}", a.helpful_yes, a.helpful_no),
+            deflected: deflected.iter().find(|(id, _)| *id == a.id).map_or(0, |(_, n)| *n),
         })
         .collect();
     ctx::html_status(status, &ListPage { c, section: "kb", q: text, rows, errors })
