@@ -594,6 +594,11 @@ step('k. seed the knowledge base: a public article, a customers-only one, an int
   });
   await api('POST', '/kb/articles', { slug: 'faktura-grupowa', visibility: 'customers', status: 'published', texts: text('Faktura dla grupy gości', 'Zbiorcza faktura.') });
   await api('POST', '/kb/articles', { slug: 'faktura-serwis', visibility: 'internal', status: 'published', texts: text('Faktura — hasło serwisowe', 'Tylko dla wsparcia.') });
+  const start = new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 10) + 'T10:00';
+  state.training = await api('POST', '/trainings', {
+    title: 'Kasa i fakturowanie od podstaw', starts_at: start, time_zone: 'Europe/Warsaw', duration_minutes: 90,
+    online_url: 'https://meet.example/kasa', capacity: 1, waiting_list: true, product_id: state.product.id,
+  });
 });
 
 step('l. deflection: typing a subject on the new-ticket form shows matching articles; “this solved my problem” opens no ticket', async (browser) => {
@@ -624,6 +629,22 @@ step('l. deflection: typing a subject on the new-ticket form shows matching arti
   await done(page);
 });
 
+step('n. reception registers for a training in the catalogue, sees the meeting link, and cancels', async (browser) => {
+  const page = await openPage(browser, 'reception (trainings)');
+  await login(page, people.reception);
+  await page.getByRole('navigation', { name: 'Nawigacja główna' }).getByRole('link', { name: 'Szkolenia' }).click();
+  await page.getByRole('heading', { name: 'Szkolenia i webinary' }).waitFor();
+  const card = page.locator(`#training-${state.training.id}`);
+  check(!(await text(card)).includes('meet.example'), 'the meeting link should be hidden before registering');
+  await clickAndLoad(page, card.getByRole('button', { name: 'Zapisz się' }));
+  await page.getByRole('status').filter({ hasText: 'Zapisaliśmy Cię' }).waitFor();
+  check((await text(page.locator(`#training-${state.training.id}`))).includes('https://meet.example/kasa'), 'a registered person should see the meeting link');
+  await shot(page, 'pl-help-trainings');
+  await clickAndLoad(page, page.locator(`#training-${state.training.id}`).getByRole('button', { name: 'Zrezygnuj' }));
+  await page.getByRole('status').filter({ hasText: 'rezygnacja została zapisana' }).waitFor();
+  await done(page);
+});
+
 step('m. the knowledge base without a login shows public articles only, and follows the language', async (browser) => {
   const page = await openPage(browser, 'visitor (kb)');
   await goto(page, '/help/kb?q=faktura');
@@ -640,6 +661,14 @@ step('m. the knowledge base without a login shows public articles only, and foll
   check((await lang(page)) === 'en', `the page should be English after the switch, <html lang> is ${await lang(page)}`);
   await shot(page, 'en-help-kb-article');
   await done(page);
+
+  const phone = await openPage(browser, 'visitor 360px (kb)', { width: 360, height: 740 });
+  for (const path of ['/help/kb', '/help/kb/jak-wystawic-fakture-zaliczkowa', '/help/trainings']) {
+    await goto(phone, path);
+    await noHorizontalScroll(phone, path);
+  }
+  await shot(phone, 'pl-help-kb-360px');
+  await done(phone);
 });
 
 await run();
