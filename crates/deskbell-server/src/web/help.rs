@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/help/kb/files/{id}", get(kb::file))
         .route("/help/kb/{slug}", get(kb::article))
         .route("/help/kb/{slug}/helpful", post(kb::helpful))
+        .route("/help/tickets/{number}/kb", get(kb::for_ticket))
         .route("/help/trainings", get(trainings::catalogue))
         .route("/help/trainings/{id}/register", post(trainings::register))
         .route("/help/trainings/{id}/cancel", post(trainings::cancel))

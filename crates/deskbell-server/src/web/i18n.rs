@@ -669,6 +669,7 @@ catalogue! {
     releases_field_published: "Opublikuj w centrum pomocy", "Publish in the help centre";
     releases_err_product: "Wybierz produkt.", "Choose a product.";
     kb_deflected_30d: "Rozwiązane bez zgłoszenia (30 dni)", "Solved without a ticket (30 days)";
+    kb_ticket_articles: "Artykuły, które mogą pomóc", "Articles that may help";
 }
 
 pub fn catalogue(lang: Language) -> &'static Catalogue {

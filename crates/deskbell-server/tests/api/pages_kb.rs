@@ -104,6 +104,20 @@ async fn typing_a_subject_suggests_articles_and_this_solved_my_problem_records_a
     let (_, links) = agent.get(&format!("/api/v1/tickets/{n}/kb")).await;
     assert_eq!(links[0]["slug"], "jak-wystawic-fakture", "{links}");
     assert_eq!(links[0]["suggested_by"].as_i64(), Some(app.world.rozy_user));
+    let page = b.get(&format!("/help/tickets/{n}")).await;
+    assert!(page.has(&format!("hx-get=\"/help/tickets/{n}/kb\"")));
+    let fragment = b.get(&format!("/help/tickets/{n}/kb")).await;
+    assert!(
+        fragment.has("/help/kb/jak-wystawic-fakture"),
+        "the ticket page lists its suggested articles: {}",
+        fragment.body
+    );
+    let other = Browser::login(&app, "recepcja@zdroj.test").await;
+    assert_eq!(
+        other.get(&format!("/help/tickets/{n}/kb")).await.status,
+        StatusCode::NOT_FOUND,
+        "another hotel's ticket"
+    );
 }
 
 async fn an_article_page_follows_the_language_and_counts_helpful_answers(app: TestApp) {
@@ -221,6 +235,10 @@ async fn the_ticket_panel_suggests_articles_and_records_an_inserted_link(app: Te
     // The customer's view of the ticket never lists an internal article.
     let cb = Browser::login(&app, "recepcja@pod-rozami.test").await;
     assert!(!cb.get(&format!("/help/tickets/{n}")).await.has("Drukarka fiskalna"));
+    assert!(
+        !cb.get(&format!("/help/tickets/{n}/kb")).await.has("Drukarka fiskalna"),
+        "an internal article used in a ticket is not listed to its customer"
+    );
     assert_ne!(cb.get(&format!("/agent/tickets/{n}/kb")).await.status, StatusCode::OK);
 }
 

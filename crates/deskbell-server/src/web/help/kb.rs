@@ -271,3 +271,30 @@ pub async fn deflect(State(state): State<AppState>, c: Ctx, form: FormData) -> P
         .await?;
     Ok(see_other(&c, &format!("{}?done=deflected", url(&slug))))
 }
+
+#[derive(Template)]
+#[template(path = "help/kb_ticket.html")]
+struct TicketArticles<'a> {
+    c: &'a Ctx,
+    results: Vec<ArticleItem>,
+}
+
+/// GET /help/tickets/{number}/kb: the articles suggested for or linked in the customer's
+/// ticket that they may read (a fragment for the ticket page).
+pub async fn for_ticket(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
+    let actor = c.customer()?.clone();
+    let n = super::number(&raw)?;
+    let list = state
+        .read(move |tx| {
+            let t = deskbell_store::tickets::by_number(tx, n, &actor.scope).map_err(|_| ApiError::not_found("page"))?;
+            let mut out = Vec::new();
+            for l in kb::ticket_links(tx, t.id)? {
+                if let Ok(a) = kb::readable(tx, Reader::Customer, &l.article_id.to_string()) {
+                    out.push(a);
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    ctx::html(&TicketArticles { results: list.iter().map(|a| item(&c, a)).collect(), c: &c })
+}
