@@ -423,17 +423,35 @@ pub fn revisions(tx: &mut Tx<'_>, article_id: i64) -> Result<Vec<Revision>, Stor
     .collect()
 }
 
-/// Counts one answer to "was this helpful?".
-pub fn vote(tx: &mut Tx<'_>, article_id: i64, helpful: bool) -> Result<(), StoreError> {
-    let sql = if helpful {
-        "UPDATE kb_articles SET helpful_yes = helpful_yes + 1 WHERE id = $1"
-    } else {
-        "UPDATE kb_articles SET helpful_no = helpful_no + 1 WHERE id = $1"
-    };
-    if tx.execute(sql, params![article_id])? == 0 {
+/// Records `voter`'s answer to "was this helpful?" (a person, `person:ID`, or a browser,
+/// `browser:HASH`): the first answer counts, a different later one moves the count, the same
+/// one again changes nothing. Returns whether the counts changed.
+pub fn vote(tx: &mut Tx<'_>, article_id: i64, voter: &str, helpful: bool, now: Timestamp) -> Result<bool, StoreError> {
+    // The article row first: it exists, and concurrent answers to it queue up behind the lock.
+    if tx.execute("UPDATE kb_articles SET helpful_yes = helpful_yes WHERE id = $1", params![article_id])? == 0 {
         return Err(StoreError::NotFound);
     }
-    Ok(())
+    let before = tx
+        .query_opt("SELECT helpful FROM kb_votes WHERE article_id = $1 AND voter = $2", params![article_id, voter])?
+        .map(|r| r.bool(0))
+        .transpose()?;
+    let (yes, no): (i64, i64) = match (before, helpful) {
+        (Some(b), h) if b == h => return Ok(false),
+        (None, true) => (1, 0),
+        (None, false) => (0, 1),
+        (Some(_), true) => (1, -1),
+        (Some(_), false) => (-1, 1),
+    };
+    tx.execute(
+        "INSERT INTO kb_votes (article_id, voter, helpful, at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (article_id, voter) DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+        params![article_id, voter, helpful, now],
+    )?;
+    tx.execute(
+        "UPDATE kb_articles SET helpful_yes = helpful_yes + $2, helpful_no = helpful_no + $3 WHERE id = $1",
+        params![article_id, yes, no],
+    )?;
+    Ok(true)
 }
 
 // ---------------------------------------------------------------- files

@@ -30,6 +30,7 @@ contract_tests!(
     a_cancelled_place_goes_to_the_first_on_the_waiting_list,
     a_registration_after_the_start_or_for_a_full_event_without_a_waiting_list_writes_nothing,
     releases_newer_than_an_installation_compare_versions_as_numbers,
+    each_voter_counts_once_and_a_changed_answer_moves_the_count,
 );
 
 fn ts(s: &str) -> Timestamp {
@@ -333,4 +334,17 @@ fn releases_newer_than_an_installation_compare_versions_as_numbers(store: &Store
         published: false,
     };
     assert!(matches!(store.write(|tx| releases::save(tx, None, &dup, now())), Err(StoreError::Unique { .. })));
+}
+
+fn each_voter_counts_once_and_a_changed_answer_moves_the_count(store: &Store) {
+    let w = world(store, 0);
+    let a = article(store, &w, "faktura", Visibility::Public, ArticleStatus::Published, "Faktura", None);
+    let vote = |voter: &str, helpful: bool| write(store, |tx| kb::vote(tx, a, voter, helpful, now()));
+    assert!(vote("person:1", true));
+    assert!(!vote("person:1", true), "the same answer again changes nothing");
+    assert!(vote("browser:abc", true));
+    assert!(vote("person:1", false), "a changed answer moves the count");
+    let got = read(store, |tx| kb::get(tx, a));
+    assert_eq!((got.helpful_yes, got.helpful_no), (1, 1));
+    assert_eq!(store.write(|tx| kb::vote(tx, 999, "person:1", true, now())), Err(StoreError::NotFound));
 }

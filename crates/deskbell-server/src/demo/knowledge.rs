@@ -142,8 +142,8 @@ pub(super) fn load(tx: &mut Tx<'_>, w: &World, now: Timestamp) -> Result<(), Sto
         vec![text(Language::Pl, "Grafik zabiegów na turnus", "Szkic: jak zaplanować zabiegi dla całego turnusu.")],
     )?;
     // A little history: a few readers found the invoice article helpful.
-    for helpful in [true, true, true, false] {
-        kb::vote(tx, invoice.id, helpful)?;
+    for (i, helpful) in [true, true, true, false].into_iter().enumerate() {
+        kb::vote(tx, invoice.id, &format!("demo:{i}"), helpful, now)?;
     }
 
     // Trainings: one soon with free places, one full with a waiting list, one past.

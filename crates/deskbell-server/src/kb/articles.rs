@@ -642,24 +642,37 @@ pub struct Feedback {
     pub helpful: bool,
 }
 
-/// Counts an answer to "was this helpful?" for an article the reader may read.
-pub fn vote(tx: &mut Tx<'_>, r: Reader, key: &str, helpful: bool) -> ApiResult<Article> {
+/// Who answers "was this helpful?": a person, or a visitor's browser (by the hash of its
+/// random cookie), so that each counts once per article.
+pub fn voter(actor: Option<&Actor>, browser_token: &str) -> String {
+    match actor {
+        Some(a) => format!("person:{}", a.id()),
+        None => format!("browser:{}", crate::auth::token_hash(browser_token)),
+    }
+}
+
+/// Records an answer to "was this helpful?" for an article the reader may read; answering
+/// again changes the answer instead of adding one.
+pub fn vote(tx: &mut Tx<'_>, r: Reader, key: &str, voter: &str, helpful: bool, now: Timestamp) -> ApiResult<Article> {
     let a = kb::readable(tx, r, key).map_err(ApiError::or_not_found("article"))?;
-    kb::vote(tx, a.id, helpful)?;
+    kb::vote(tx, a.id, voter, helpful, now)?;
     Ok(kb::get(tx, a.id)?)
 }
 
-/// Answer "was this helpful?" (no login needed for a public article).
+/// Answer "was this helpful?" (logged in; visitors answer on the article's page). Each person
+/// counts once per article: a second answer replaces the first.
 #[utoipa::path(post, path = "/kb/articles/{id}/feedback", tag = "knowledge", params(("id" = String, Path, description = "id or slug")),
-    request_body = Feedback, responses((status = 200, body = ArticleView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = Feedback, responses((status = 200, body = ArticleView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn feedback(
     State(state): State<AppState>,
-    MaybeActor(actor): MaybeActor,
+    actor: Actor,
     Path(key): Path<String>,
     Json(req): Json<Feedback>,
 ) -> ApiResult<Json<ArticleView>> {
-    let r = reader(actor.as_ref());
-    let a = state.write(move |tx| vote(tx, r, &key, req.helpful)).await?;
+    let r = reader(Some(&actor));
+    let who = voter(Some(&actor), "");
+    let now = state.now();
+    let a = state.write(move |tx| vote(tx, r, &key, &who, req.helpful, now)).await?;
     Ok(Json(a.into()))
 }
 

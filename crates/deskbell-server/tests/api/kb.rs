@@ -289,15 +289,22 @@ async fn helpful_votes_and_deflections_are_counted(app: TestApp) {
     let mut agent = app.login("agent@vendor.test").await;
     let a = new_article(&mut agent, "faktura", "public", "Faktura", "Treść").await;
     let id = a["id"].as_i64().unwrap();
-    let mut anon = app.anonymous();
-    for helpful in [true, true, false] {
-        let (s, _) = anon.post("/api/v1/kb/articles/faktura/feedback", &json!({"helpful": helpful})).await;
+    // Each person counts once: answering again replaces the answer.
+    let mut first = app.login("recepcja@pod-rozami.test").await;
+    let mut second = app.login("recepcja@zdroj.test").await;
+    for (who, helpful) in [(0, true), (1, true), (0, false), (0, false)] {
+        let client = if who == 0 { &mut first } else { &mut second };
+        let (s, _) = client.post("/api/v1/kb/articles/faktura/feedback", &json!({"helpful": helpful})).await;
         assert_eq!(s, StatusCode::OK);
     }
+    let anon = app.anonymous();
     let (_, a) = anon.get("/api/v1/kb/articles/faktura").await;
-    assert_eq!((a["helpful_yes"].as_i64(), a["helpful_no"].as_i64()), (Some(2), Some(1)));
-    let (s, _) = anon.post("/api/v1/kb/articles/faktura/feedback", &json!({"helpful": "maybe"})).await;
+    assert_eq!((a["helpful_yes"].as_i64(), a["helpful_no"].as_i64()), (Some(1), Some(1)));
+    let (s, _) = first.post("/api/v1/kb/articles/faktura/feedback", &json!({"helpful": "maybe"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut nobody = app.anonymous();
+    let (s, _) = nobody.post("/api/v1/kb/articles/faktura/feedback", &json!({"helpful": true})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "visitors answer on the article's page");
     let mut customer = app.login("recepcja@pod-rozami.test").await;
     let tickets = app.count("tickets").await;
     let (s, d) =

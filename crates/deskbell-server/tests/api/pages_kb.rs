@@ -144,8 +144,14 @@ async fn an_article_page_follows_the_language_and_counts_helpful_answers(app: Te
     assert_eq!(p.location.as_deref(), Some("/help/kb/jak-wystawic-fakture?done=yes"));
     let p = b.post("/help/kb/jak-wystawic-fakture/helpful", &[("helpful", "perhaps")]).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The same browser again, then another one: each counts once.
+    b.post("/help/kb/jak-wystawic-fakture/helpful", &[("helpful", "yes")]).await;
+    let other = Browser::new(&app);
+    other.get("/help/kb/jak-wystawic-fakture").await;
+    let p = other.post("/help/kb/jak-wystawic-fakture/helpful", &[("helpful", "no")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
     let (_, a) = app.anonymous().get("/api/v1/kb/articles/jak-wystawic-fakture").await;
-    assert_eq!((a["helpful_yes"].as_i64(), a["helpful_no"].as_i64()), (Some(1), Some(0)));
+    assert_eq!((a["helpful_yes"].as_i64(), a["helpful_no"].as_i64()), (Some(1), Some(1)));
 }
 
 async fn an_agent_writes_publishes_and_edits_an_article_in_two_languages(app: TestApp) {

@@ -68,6 +68,16 @@ CREATE TABLE kb_files (
 );
 CREATE INDEX kb_files_article ON kb_files(article_id);
 
+-- One answer to "was this helpful?" per reader and article (a person, or a browser for
+-- visitors without a login): answering again changes the answer, it does not add one.
+CREATE TABLE kb_votes (
+    article_id INTEGER NOT NULL REFERENCES kb_articles(id),
+    voter TEXT NOT NULL,
+    helpful INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (article_id, voter)
+);
+
 -- Which articles a ticket was shown (suggested) and which an agent linked in a reply (used).
 CREATE TABLE kb_ticket_articles (
     ticket_id INTEGER NOT NULL REFERENCES tickets(id),

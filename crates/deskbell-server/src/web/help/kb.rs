@@ -210,7 +210,9 @@ pub async fn helpful(State(state): State<AppState>, c: Ctx, Path(slug): Path<Str
         Some("no") => false,
         _ => return Err(ApiError::invalid("helpful", "answer yes or no").into()),
     };
-    let a = state.write(move |tx| service::vote(tx, r, &slug, yes)).await?;
+    let who = service::voter(c.actor.as_ref(), &c.csrf);
+    let now = state.now();
+    let a = state.write(move |tx| service::vote(tx, r, &slug, &who, yes, now)).await?;
     Ok(see_other(&c, &format!("{}?done={}", url(&a.slug), if yes { "yes" } else { "no" })))
 }
 
