@@ -579,4 +579,96 @@ step('h. at 360 px the new-ticket form and the agent queue have no horizontal sc
   await done(agent);
 });
 
+// ------------------------------------------------------------------------------- issue 6: knowledge base
+
+const KB_SUBJECT = 'Jak wystawić fakturę zaliczkową dla grupy';
+
+step('k. seed the knowledge base: a public article, a customers-only one, an internal one (REST API)', async () => {
+  const text = (title, body) => [{ language: 'pl', title, body }];
+  state.kbPublic = await api('POST', '/kb/articles', {
+    slug: 'jak-wystawic-fakture-zaliczkowa', visibility: 'public', status: 'published', product_id: state.product.id,
+    texts: [
+      ...text('Jak wystawić fakturę zaliczkową', '1. Otwórz **Kasę**.\n2. Wybierz *Faktura zaliczkowa*.'),
+      { language: 'en', title: 'How to issue an advance invoice', body: '1. Open the **till**.' },
+    ],
+  });
+  await api('POST', '/kb/articles', { slug: 'faktura-grupowa', visibility: 'customers', status: 'published', texts: text('Faktura dla grupy gości', 'Zbiorcza faktura.') });
+  await api('POST', '/kb/articles', { slug: 'faktura-serwis', visibility: 'internal', status: 'published', texts: text('Faktura — hasło serwisowe', 'Tylko dla wsparcia.') });
+  const start = new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 10) + 'T10:00';
+  state.training = await api('POST', '/trainings', {
+    title: 'Kasa i fakturowanie od podstaw', starts_at: start, time_zone: 'Europe/Warsaw', duration_minutes: 90,
+    online_url: 'https://meet.example/kasa', capacity: 1, waiting_list: true, product_id: state.product.id,
+  });
+});
+
+step('l. deflection: typing a subject on the new-ticket form shows matching articles; “this solved my problem” opens no ticket', async (browser) => {
+  const page = await openPage(browser, 'reception (kb)');
+  await login(page, people.reception);
+  await goto(page, '/help/new');
+  const before = (await api('GET', '/tickets?limit=200')).items.length;
+  await page.getByLabel('Temat').fill(KB_SUBJECT);
+  const box = page.getByRole('region', { name: 'Te artykuły mogą pomóc:' });
+  await box.waitFor();
+  const found = await text(box);
+  check(found.includes('Jak wystawić fakturę zaliczkową'), `the suggestions should list the public article; they read: ${found}`);
+  check(found.includes('Faktura dla grupy gości'), `a logged-in customer should also get the customers-only article; the suggestions read: ${found}`);
+  check(!found.includes('hasło serwisowe'), `an internal article must never be suggested to a customer; the suggestions read: ${found}`);
+  await shot(page, 'pl-help-new-suggestions');
+  const solved = box.getByRole('listitem').filter({ hasText: 'Jak wystawić fakturę zaliczkową' }).getByRole('button', { name: 'To rozwiązało mój problem' });
+  await Promise.all([page.waitForURL(/\/help\/kb\/jak-wystawic-fakture-zaliczkowa\?done=deflected/), solved.click()]);
+  await page.getByRole('status').filter({ hasText: 'Nie utworzyliśmy zgłoszenia' }).waitFor();
+  await page.getByRole('heading', { name: 'Jak wystawić fakturę zaliczkową' }).waitFor();
+  const after = (await api('GET', '/tickets?limit=200')).items.length;
+  check(after === before, `no ticket should be opened by a deflection (${before} tickets before, ${after} after)`);
+  const counts = await api('GET', '/kb/deflections');
+  check(counts.some((c) => c.slug === 'jak-wystawic-fakture-zaliczkowa' && c.deflected === 1), `the deflection should be counted: ${JSON.stringify(counts)}`);
+  // "Was this helpful?" on the article page.
+  await clickAndLoad(page, page.getByRole('button', { name: 'tak', exact: true }));
+  await page.getByRole('status').filter({ hasText: 'Dziękujemy za opinię' }).waitFor();
+  await shot(page, 'pl-help-kb-article');
+  await done(page);
+});
+
+step('n. reception registers for a training in the catalogue, sees the meeting link, and cancels', async (browser) => {
+  const page = await openPage(browser, 'reception (trainings)');
+  await login(page, people.reception);
+  await page.getByRole('navigation', { name: 'Nawigacja główna' }).getByRole('link', { name: 'Szkolenia' }).click();
+  await page.getByRole('heading', { name: 'Szkolenia i webinary' }).waitFor();
+  const card = page.locator(`#training-${state.training.id}`);
+  check(!(await text(card)).includes('meet.example'), 'the meeting link should be hidden before registering');
+  await clickAndLoad(page, card.getByRole('button', { name: 'Zapisz się' }));
+  await page.getByRole('status').filter({ hasText: 'Zapisaliśmy Cię' }).waitFor();
+  check((await text(page.locator(`#training-${state.training.id}`))).includes('https://meet.example/kasa'), 'a registered person should see the meeting link');
+  await shot(page, 'pl-help-trainings');
+  await clickAndLoad(page, page.locator(`#training-${state.training.id}`).getByRole('button', { name: 'Zrezygnuj' }));
+  await page.getByRole('status').filter({ hasText: 'rezygnacja została zapisana' }).waitFor();
+  await done(page);
+});
+
+step('m. the knowledge base without a login shows public articles only, and follows the language', async (browser) => {
+  const page = await openPage(browser, 'visitor (kb)');
+  await goto(page, '/help/kb?q=faktura');
+  const list = await text(page.locator('main'));
+  check(list.includes('Jak wystawić fakturę zaliczkową'), `a visitor should find the public article; the page reads: ${list}`);
+  check(!list.includes('Faktura dla grupy gości') && !list.includes('hasło serwisowe'), `a visitor must not see customers-only or internal articles; the page reads: ${list}`);
+  // The browser logs the 404 of the next page as a console error: that one is expected.
+  expected.push(/faktura-serwis/, /404/);
+  const internal = await goto(page, '/help/kb/faktura-serwis');
+  check(internal.status() === 404, `an internal article should be a 404 for a visitor, is ${internal.status()}`);
+  await goto(page, '/help/kb/jak-wystawic-fakture-zaliczkowa');
+  await switchLanguage(page, 'Język', 'English', 'Zmień');
+  await page.getByRole('heading', { name: 'How to issue an advance invoice' }).waitFor();
+  check((await lang(page)) === 'en', `the page should be English after the switch, <html lang> is ${await lang(page)}`);
+  await shot(page, 'en-help-kb-article');
+  await done(page);
+
+  const phone = await openPage(browser, 'visitor 360px (kb)', { width: 360, height: 740 });
+  for (const path of ['/help/kb', '/help/kb/jak-wystawic-fakture-zaliczkowa', '/help/trainings']) {
+    await goto(phone, path);
+    await noHorizontalScroll(phone, path);
+  }
+  await shot(phone, 'pl-help-kb-360px');
+  await done(phone);
+});
+
 await run();

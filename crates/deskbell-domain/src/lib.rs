@@ -4,6 +4,7 @@
 
 pub mod article;
 pub mod automation;
+pub mod kb;
 pub mod person;
 pub mod sla;
 pub mod text;

@@ -56,6 +56,20 @@
     }
   });
 
+  // The knowledge-base panel of a ticket: "insert link" puts the article's title and
+  // address into the reply at the cursor (htmx records the use on the server).
+  document.addEventListener("click", function (e) {
+    const b = e.target.closest("[data-kb-insert]");
+    const body = document.getElementById("body");
+    if (!b || !body) return;
+    const text = b.dataset.kbInsert;
+    const at = body.selectionStart || body.value.length;
+    const before = body.value.slice(0, at);
+    const sep = before && !before.endsWith("\n") ? "\n" : "";
+    body.value = before + sep + text + "\n" + body.value.slice(at);
+    body.focus();
+  });
+
   document.addEventListener("click", function (e) {
     const closer = e.target.closest("[data-close-dialog]");
     if (closer) {
@@ -96,7 +110,12 @@
       return;
     }
     form.dataset.submitted = "1";
-    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
+    // After the browser has read the form: a disabled button is left out of what is sent, so
+    // disabling the one pressed right away would drop its name and value (yes / no,
+    // "this solved my problem").
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
+    }, 0);
   });
   // htmx forms stay usable after their request.
   document.addEventListener("htmx:afterRequest", function (e) {

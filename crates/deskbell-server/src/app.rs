@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::state::AppState;
-use crate::{admin, auth, automation, mail, ops, sla, tickets, web};
+use crate::{admin, auth, automation, kb, mail, ops, sla, tickets, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,9 @@ use crate::{admin, auth, automation, mail, ops, sla, tickets, web};
         (name = "sla", description = "SLA clocks, calendars, contracts and the on-call rota"),
         (name = "mail", description = "Mailboxes, quarantine and outbox of the e-mail channel"),
         (name = "automation", description = "Rules, canned responses, routing, absences and the scope rules"),
+        (name = "knowledge", description = "Knowledge-base articles, categories, files, feedback, deflection and ticket links"),
+        (name = "trainings", description = "Trainings and webinars, registration and the waiting list"),
+        (name = "releases", description = "Product versions and their release notes"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -55,6 +58,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(sla::oncall::routes())
         .merge(mail::admin::routes())
         .merge(automation::api::routes())
+        .merge(kb::routes())
 }
 
 /// The OpenAPI document, also for tools that want it without a running server.

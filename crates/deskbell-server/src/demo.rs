@@ -1,7 +1,8 @@
 //! Polish demo data: the support department of a vendor of a hotel property-management system
 //! (PremiumHotel) and of a spa / health-resort system (Kuracjusz), its customers — hotels,
 //! spas, a health resort, a chain with two properties — and a few hundred tickets with their
-//! conversations over the last 60 days.
+//! conversations over the last 60 days; and a knowledge base, trainings and release notes
+//! (`demo/knowledge.rs`).
 //!
 //! Organisations, people, teams, products and installations go through the store's
 //! repositories; every ticket goes through the ticket service (the one write path), with the
@@ -13,6 +14,8 @@
 //! since before the first ticket, so the tickets run real SLA clocks: 24/7/365 for Hotel Pod
 //! Różami, Uzdrowisko Zdrój and the Bałtyk chain's properties (standard problems still on
 //! business days), Mon–Fri 08:00–20:00 with Polish public holidays for the others.
+
+mod knowledge;
 
 use std::collections::HashMap;
 
@@ -110,6 +113,7 @@ pub fn load(store: &Store, now: Timestamp) -> Result<bool, StoreError> {
     // when the watch first looks.
     crate::sla::watch::fire_history(store, now)?;
     store.write(|tx| automation(tx, &world, limits, now)).map_err(api_error)?;
+    store.write(|tx| knowledge::load(tx, &world, now))?;
     store.write(|tx| settings::set(tx, MARKER, &now.to_string()))?;
     Ok(true)
 }

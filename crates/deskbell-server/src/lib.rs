@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod json;
+pub mod kb;
 pub mod mail;
 pub mod ops;
 pub mod patch;

@@ -27,4 +27,7 @@ enum_schemas! {
     language => deskbell_domain::person::Language,
     article_kind => deskbell_domain::article::ArticleKind,
     call_direction => deskbell_domain::article::CallDirection,
+    visibility => deskbell_domain::kb::Visibility,
+    article_status => deskbell_domain::kb::ArticleStatus,
+    registration_status => deskbell_domain::kb::RegistrationStatus,
 }

@@ -251,6 +251,25 @@ fn automation_is_on_with_rules_responses_and_todays_tickets_handled_by_the_scope
     assert!(routing.contains("\"enabled\":true"), "routing is on after the load: {routing}");
 }
 
+fn the_knowledge_base_trainings_and_release_notes_are_there(d: &Demo) {
+    let vis = d.strings("SELECT visibility FROM kb_articles WHERE status = 'published' ORDER BY visibility");
+    for v in ["customers", "internal", "public"] {
+        assert!(vis.iter().any(|x| x == v), "a published {v} article: {vis:?}");
+    }
+    let titles = d.strings("SELECT title FROM kb_translations ORDER BY title");
+    assert!(
+        titles.iter().any(|t| t == "Jak wystawić fakturę") && titles.iter().any(|t| t == "How to issue an invoice")
+    );
+    assert!(d.count("SELECT COUNT(*) FROM trainings") >= 3);
+    let waiting = d.count("SELECT COUNT(*) FROM training_registrations WHERE status = 'waiting'");
+    assert!(waiting >= 1, "a training with a waiting list");
+    assert!(
+        d.count("SELECT COUNT(*) FROM trainings WHERE recording_url IS NOT NULL") >= 1,
+        "a past training's recording"
+    );
+    assert!(d.count("SELECT COUNT(*) FROM product_versions WHERE published") >= 2, "release notes of two versions");
+}
+
 fn the_demo_is_deterministic_for_a_given_now(a: &Demo, backend: Backend) {
     let Some(b) = Demo::load(backend) else { return };
     let sql = "SELECT number || ' ' || subject || ' ' || status || ' ' || priority FROM tickets ORDER BY number";
@@ -269,6 +288,7 @@ fn the_demo_has_everything_the_readme_promises(backend: Backend) {
     the_tickets_run_sla_clocks_from_24_7_and_business_day_contracts(&d);
     the_organisations_are_hotels_and_spas_with_a_chain_of_two_properties(&d);
     automation_is_on_with_rules_responses_and_todays_tickets_handled_by_the_scope_rules(&d);
+    the_knowledge_base_trainings_and_release_notes_are_there(&d);
     loading_twice_loads_once_and_changes_nothing_the_second_time(&d);
     the_demo_is_deterministic_for_a_given_now(&d, backend);
 }

@@ -47,6 +47,16 @@ pub fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Stores the bytes once by their SHA-256 (a second copy is not written) and returns it.
+pub(crate) fn store_blob(tx: &mut Tx<'_>, data: &[u8]) -> Result<String, StoreError> {
+    let sha = sha256_hex(data);
+    tx.execute(
+        "INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+        params![&sha, data.len() as i64, data.to_vec()],
+    )?;
+    Ok(sha)
+}
+
 pub fn insert(
     tx: &mut Tx<'_>,
     ticket_id: i64,
@@ -56,11 +66,7 @@ pub fn insert(
     data: &[u8],
     now: Timestamp,
 ) -> Result<Attachment, StoreError> {
-    let sha = sha256_hex(data);
-    tx.execute(
-        "INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
-        params![&sha, data.len() as i64, data.to_vec()],
-    )?;
+    let sha = store_blob(tx, data)?;
     let r = tx.query_one(
         &format!(
             "INSERT INTO attachments (ticket_id, article_id, filename, content_type, size, sha256, created_at) \

@@ -14,12 +14,14 @@ mod collation;
 pub mod events;
 mod find;
 pub mod forms;
+pub mod kb;
 pub mod mail;
 pub mod merges;
 pub mod migrate;
 pub mod orgs;
 pub mod people;
 mod postgres;
+pub mod releases;
 pub mod search;
 pub mod settings;
 pub mod sla;
@@ -27,6 +29,7 @@ pub mod sql;
 mod sqlite;
 pub mod testing;
 pub mod tickets;
+pub mod trainings;
 
 use std::sync::Arc;
 

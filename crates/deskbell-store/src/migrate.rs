@@ -18,10 +18,10 @@ macro_rules! migrations {
 
 const SQLITE: &[Migration] = migrations!("sqlite":
     1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail", 5 "0005_pages", 6 "0006_forms", 7 "0007_automation",
-    9 "0009_merge_links");
+    8 "0008_knowledge", 9 "0009_merge_links");
 const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001_foundation", 2 "0002_sla", 3 "0003_sla_schedules", 4 "0004_mail", 5 "0005_pages", 6 "0006_forms", 7 "0007_automation",
-    9 "0009_merge_links");
+    8 "0008_knowledge", 9 "0009_merge_links");
 
 /// Work a migration needs beyond its SQL, written once for both backends.
 type Step = fn(&mut Tx<'_>) -> Result<(), StoreError>;

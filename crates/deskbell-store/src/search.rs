@@ -46,7 +46,7 @@ fn cut(word: &str) -> &str {
 
 /// The words `text` is indexed under, distinct, in order of first appearance, separated by
 /// single spaces (see the module docs).
-fn index_words(text: &str) -> String {
+pub(crate) fn index_words(text: &str) -> String {
     let folded = fold(text);
     let mut seen = HashSet::new();
     let mut out = String::new();

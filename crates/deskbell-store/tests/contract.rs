@@ -312,7 +312,7 @@ fn migrations_are_idempotent_and_keep_the_data(store: &Store) {
     let versions: Vec<i64> = read(store, |tx| {
         tx.query("SELECT version FROM schema_migrations ORDER BY version", &[])?.iter().map(|r| r.i64(0)).collect()
     });
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 9]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert_eq!(read(store, |tx| settings::get(tx, "demo_loaded")).as_deref(), Some("yes"));
     store.ping().expect("ping");
 }

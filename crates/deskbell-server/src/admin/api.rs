@@ -37,7 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_installation))
 }
 
-fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {
+pub(crate) fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {
     let v = value.trim();
     if v.is_empty() {
         return Err(ApiError::invalid(field, format!("{field} must not be empty")));
@@ -60,7 +60,7 @@ pub fn normalise_phone(raw: &str) -> Option<String> {
     (only_phone_chars && (5..=20).contains(&digits.len())).then(|| format!("{plus}{digits}"))
 }
 
-fn time_zone(field: &str, tz: &str) -> ApiResult<String> {
+pub(crate) fn time_zone(field: &str, tz: &str) -> ApiResult<String> {
     jiff::tz::TimeZone::get(tz).map(|_| tz.to_owned()).map_err(|_| {
         ApiError::invalid(field, format!("unknown time zone `{tz}`; use an IANA name such as Europe/Warsaw"))
     })

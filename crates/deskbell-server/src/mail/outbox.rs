@@ -411,6 +411,30 @@ pub fn invitation(
     Ok(true)
 }
 
+/// News of a training registration (placed, waiting, promoted) to the customer, in their
+/// language; `details` is the training's time and link as that person reads them. `false`
+/// when no mailbox can send.
+pub fn training(
+    tx: &mut Tx<'_>,
+    template: Template,
+    person: &people::Person,
+    title: &str,
+    details: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let Some(mailbox) = mailbox_for(tx, None, None)? else { return Ok(false) };
+    let params = Params {
+        subject: title.to_owned(),
+        recipient_name: person.name.clone(),
+        to: vec![(person.email.as_str().to_owned(), Some(person.name.clone()))],
+        body: Some(details.to_owned()),
+        ..Params::default()
+    };
+    let mid = deskbell_mail::new_message_id(domain_of(&mailbox.address));
+    queue(tx, &mailbox, template, None, None, person.language.as_str(), mid, &params, now)?;
+    Ok(true)
+}
+
 /// "We are still waiting for your answer", to the requester of a ticket that has waited
 /// quietly; the caller has claimed this quiet stretch.
 pub fn waiting_reminder(tx: &mut Tx<'_>, t: &Ticket, now: Timestamp) -> Result<bool, StoreError> {

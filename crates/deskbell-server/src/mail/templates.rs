@@ -38,6 +38,12 @@ pub enum Template {
     MergedInto,
     /// To the requester of the ticket a duplicate was merged into.
     MergedFrom,
+    /// To a customer who registered for a training and got a place.
+    TrainingRegistered,
+    /// To a customer who registered for a full training: on the waiting list.
+    TrainingWaiting,
+    /// To a customer on the waiting list who got a place someone gave up.
+    TrainingPromoted,
 }
 
 impl Template {
@@ -56,6 +62,9 @@ impl Template {
             Template::WrittenConfirmation => "written_confirmation",
             Template::MergedInto => "merged_into",
             Template::MergedFrom => "merged_from",
+            Template::TrainingRegistered => "training_registered",
+            Template::TrainingWaiting => "training_waiting",
+            Template::TrainingPromoted => "training_promoted",
         }
     }
 
@@ -74,6 +83,9 @@ impl Template {
             Template::WrittenConfirmation,
             Template::MergedInto,
             Template::MergedFrom,
+            Template::TrainingRegistered,
+            Template::TrainingWaiting,
+            Template::TrainingPromoted,
         ]
         .into_iter()
         .find(|t| t.as_str() == s)
@@ -267,6 +279,9 @@ pub fn render(t: Template, lang: Language, p: &Params, env: &Envelope<'_>) -> Ou
             ),
         ),
         (Template::MergedInto | Template::MergedFrom, pl) => merged(t, pl, p, &link),
+        (Template::TrainingRegistered | Template::TrainingWaiting | Template::TrainingPromoted, pl) => {
+            training(t, pl, p, env)
+        }
     };
     Outbound {
         message_id: env.message_id.to_owned(),
@@ -353,6 +368,49 @@ fn merged(t: Template, pl: bool, p: &Params, link: &str) -> (String, String) {
             ),
         ),
     }
+}
+
+/// A training registration's news: the training's title is `subject`, its time and link
+/// (already in the recipient's language and time zone) are `body`.
+fn training(t: Template, pl: bool, p: &Params, env: &Envelope<'_>) -> (String, String) {
+    let name = &p.recipient_name;
+    let title = &p.subject;
+    let details = p.body.clone().unwrap_or_default();
+    let link = format!("{}/help/trainings", env.base_url.trim_end_matches('/'));
+    let (subject, news) = match (t, pl) {
+        (Template::TrainingWaiting, true) => (
+            format!("Lista rezerwowa: {title}"),
+            "wszystkie miejsca są zajęte, więc zapisaliśmy Pana/Panią na listę rezerwową. Jeśli ktoś zrezygnuje, \
+             dostanie Pan/Pani jego miejsce i wiadomość o tym."
+                .to_owned(),
+        ),
+        (Template::TrainingWaiting, false) => (
+            format!("Waiting list: {title}"),
+            "every place is taken, so you are on the waiting list. If someone cancels, you get their place and a \
+             message saying so."
+                .to_owned(),
+        ),
+        (Template::TrainingPromoted, true) => (
+            format!("Zwolniło się miejsce: {title}"),
+            "zwolniło się miejsce i jest ono teraz Pana/Pani — jest Pan/Pani zapisany(-a) na szkolenie.".to_owned(),
+        ),
+        (Template::TrainingPromoted, false) => (
+            format!("A place is yours: {title}"),
+            "a place became free and it is now yours: you are registered.".to_owned(),
+        ),
+        (_, true) => (format!("Potwierdzenie zapisu: {title}"), "potwierdzamy zapis na szkolenie.".to_owned()),
+        (_, false) => (format!("Registration confirmed: {title}"), "your registration is confirmed.".to_owned()),
+    };
+    let text = if pl {
+        format!(
+            "Dzień dobry {name},\n\n{news}\n\n{title}\n{details}\n\nZapisy można zmienić lub odwołać tutaj:\n{link}\n\nZespół wsparcia"
+        )
+    } else {
+        format!(
+            "Hello {name},\n\n{news}\n\n{title}\n{details}\n\nYou can change or cancel your registration here:\n{link}\n\nThe support team"
+        )
+    };
+    (subject, text)
 }
 
 /// How long an invitation link is valid.

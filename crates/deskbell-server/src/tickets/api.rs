@@ -91,7 +91,7 @@ where
         .collect()
 }
 
-fn bad_query(field: &str, message: impl Into<String>) -> ApiError {
+pub(crate) fn bad_query(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", message).with_field(field)
 }
 

@@ -133,7 +133,7 @@ fn clean_cc(cc: &[String]) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
-fn check_uploads(uploads: &[Upload], limits: Limits) -> Result<(), ApiError> {
+pub(crate) fn check_uploads(uploads: &[Upload], limits: Limits) -> Result<(), ApiError> {
     for u in uploads {
         if u.data.len() > limits.attachment_max_bytes {
             return Err(ApiError::new(

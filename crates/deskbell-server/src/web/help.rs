@@ -5,9 +5,11 @@
 //! module only turns forms into its calls and its answers into pages in the caller's
 //! language.
 
+pub(crate) mod kb;
 mod new;
 mod ticket;
 mod track;
+mod trainings;
 mod users;
 
 use std::collections::HashMap;
@@ -44,6 +46,17 @@ pub fn routes() -> Router<AppState> {
         .route("/help/users/{id}/active", post(users::set_active))
         .route("/help/users/{id}/invitation", post(users::invite_again))
         .route("/invite/{token}", get(users::accept_form).post(users::accept))
+        .route("/help/kb", get(kb::index))
+        .route("/help/kb/suggest", get(kb::suggest))
+        .route("/help/kb/deflect", post(kb::deflect))
+        .route("/help/kb/files/{id}", get(kb::file))
+        .route("/help/kb/{slug}", get(kb::article))
+        .route("/help/kb/{slug}/helpful", post(kb::helpful))
+        .route("/help/tickets/{number}/kb", get(kb::for_ticket))
+        .route("/help/trainings", get(trainings::catalogue))
+        .route("/help/trainings/{id}/register", post(trainings::register))
+        .route("/help/trainings/{id}/cancel", post(trainings::cancel))
+        .route("/help/releases", get(trainings::whats_new))
 }
 
 fn limits(state: &AppState) -> Limits {

@@ -111,7 +111,7 @@ async fn ticket(app: &TestApp, n: i64) -> Ticket {
     app.db(move |tx| tickets::by_number(tx, n, &Scope::All).unwrap()).await
 }
 
-async fn mailbox(app: &TestApp) {
+pub async fn mailbox(app: &TestApp) {
     let mut admin = app.login("admin@vendor.test").await;
     let (s, m) = admin
         .post(

@@ -1,5 +1,7 @@
 //! The agent workspace: queues, the ticket page and the phone-ticket form.
 
+mod events;
+mod kb;
 mod phone;
 mod queue;
 mod relations;
@@ -33,6 +35,17 @@ pub fn routes() -> Router<AppState> {
         .route("/agent/tickets/{number}/parent", post(relations::parent))
         .route("/agent/phone", get(phone::page).post(phone::create))
         .route("/agent/phone/lookup", get(phone::lookup))
+        .route("/agent/kb", get(kb::list))
+        .route("/agent/kb/categories", post(kb::new_category))
+        .route("/agent/kb/new", get(kb::new_form).post(kb::create))
+        .route("/agent/kb/{id}", get(kb::edit_form).post(kb::update))
+        .route("/agent/kb/{id}/files", post(kb::upload))
+        .route("/agent/tickets/{number}/kb", get(kb::panel))
+        .route("/agent/tickets/{number}/kb/{id}/use", post(kb::use_article))
+        .route("/agent/trainings", get(events::trainings_list).post(events::training_create))
+        .route("/agent/trainings/{id}", get(events::training_edit).post(events::training_update))
+        .route("/agent/releases", get(events::releases_list).post(events::release_create))
+        .route("/agent/releases/{id}", get(events::release_edit).post(events::release_update))
 }
 
 /// A refusal of the ticket service in the agent's language (the service's own words are for

@@ -12,6 +12,7 @@ use deskbell_store::forms::{self as store_forms, Claim};
 use deskbell_store::orgs;
 use deskbell_store::tickets;
 
+use super::kb::SUGGESTIONS;
 use super::{Sent, error_text, limits, text, upload_errors};
 use crate::auth::Actor;
 use crate::error::ApiError;
@@ -349,6 +350,8 @@ pub async fn submit(State(state): State<AppState>, c: Ctx, sent: Sent) -> PageRe
             Claim::New => {
                 let (t, _) = service::create(tx, &actor, input, limits, now)?;
                 store_forms::finish_submission(tx, &key, t.id)?;
+                // What the form suggested for this subject is recorded on the ticket.
+                crate::kb::articles::suggest_for(tx, &actor, &t, SUGGESTIONS, now)?;
                 Ok(Outcome::Created(t.number, true))
             }
             Claim::Repeated(Some(id)) => Ok(Outcome::Created(tickets::by_id(tx, id)?.number, false)),
