@@ -28,6 +28,11 @@ mod at_night {
     both_backends_at!("2026-03-07T22:00:00Z": routing_skips_agents_off_shift_and_a_critical_ticket_tells_the_whole_team);
 }
 
+mod in_november {
+    use super::*;
+    both_backends_at!("2026-11-10T10:00:00Z": a_redirected_request_is_counted_but_left_out_of_sla_compliance);
+}
+
 async fn history(app: &TestApp, n: i64) -> Vec<Value> {
     let agent = app.login("agent@vendor.test").await;
     let (s, h) = agent.get(&format!("/api/v1/tickets/{n}/history")).await;
@@ -666,4 +671,32 @@ async fn the_scope_rules_can_be_switched_off(app: TestApp) {
     let agent = app.login("agent@vendor.test").await;
     let (s, _) = agent.put("/api/v1/settings/scope", &json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn a_redirected_request_is_counted_but_left_out_of_sla_compliance(app: TestApp) {
+    let mut admin = app.login("admin@vendor.test").await;
+    let (s, c) = admin
+        .post(
+            "/api/v1/contracts",
+            &json!({"organisation_id": app.world.rozy, "name": "Serwis", "valid_from": "2026-01-01",
+                    "product_ids": [app.world.premium], "calendar_id": 2, "monthly_fee_minor": 400000}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let redirected =
+        customer_ticket(&app, "Nadanie uprawnień w domenie", "Nowa recepcjonistka", "standard", app.world.premium)
+            .await;
+    assert_eq!(ticket(&app, redirected).await["disposition"], "redirected");
+    let regular = customer_ticket(&app, "Raport obłożenia", "Wolno działa", "standard", app.world.premium).await;
+    app.clock.as_ref().unwrap().set("2026-12-02T09:00:00Z".parse().unwrap());
+    let boss = app.login("kierownik@vendor.test").await;
+    let (s, st) = boss.get(&format!("/api/v1/organisations/{}/sla-statement?month=2026-11", app.world.rozy)).await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    let lines = st["lines"].as_array().unwrap();
+    let of = |n: i64| lines.iter().filter(|l| l["number"] == n).collect::<Vec<_>>();
+    // Both count as work; only the regular one counts for compliance (it is overdue by now).
+    assert!(!of(redirected).is_empty() && of(redirected).iter().all(|l| l["excluded"] == true), "{st}");
+    assert!(!of(regular).is_empty() && of(regular).iter().all(|l| l["excluded"] == false), "{st}");
+    assert!(of(regular).iter().any(|l| l["breached"] == true), "{st}");
+    assert!(of(redirected).iter().all(|l| l["breached"] == false), "resolved at once: {st}");
 }
