@@ -102,6 +102,8 @@ pub fn redirect(
         Some(a) => {
             let article =
                 NewArticle { kind: ArticleKind::PublicReply, body, call: None, mail: None, attachments: Vec::new() };
+            // The answer carries no files and the agent is not reopening anything: the limits
+            // the service checks do not come into play.
             let limits = service::Limits { attachment_max_bytes: 0, reopen_days: 0 };
             service::add_article(tx, a, t.number, article, limits, now)?.0
         }
