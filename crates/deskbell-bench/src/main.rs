@@ -40,7 +40,7 @@ mod text;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -717,11 +717,14 @@ async fn bench(db: &Database, bin: &std::path::Path, args: &ApiArgs, r: &mut Rep
     // ---- creation
     eprintln!("== {}: creating {} tickets from {} clients", r.name(), args.tickets, args.clients);
     let numbers: Arc<Vec<AtomicI64>> = Arc::new((0..args.tickets).map(|_| AtomicI64::new(0)).collect());
+    // The scope rules answer a training request and park a development proposal taken by
+    // phone at once: those tickets are not `new` any more, and get no scripted status path.
+    let still_new: Arc<Vec<AtomicBool>> = Arc::new((0..args.tickets).map(|_| AtomicBool::new(false)).collect());
     let seed = args.seed;
     let create = {
-        let (agent, world, numbers) = (agent.clone(), world.clone(), numbers.clone());
+        let (agent, world, numbers, still_new) = (agent.clone(), world.clone(), numbers.clone(), still_new.clone());
         move |i: usize| {
-            let (agent, world, numbers) = (agent.clone(), world.clone(), numbers.clone());
+            let (agent, world, numbers, still_new) = (agent.clone(), world.clone(), numbers.clone(), still_new.clone());
             async move {
                 let body = ticket_body(&world, seed, i);
                 match agent.call(Method::POST, "/api/v1/tickets", Some(&body)).await {
@@ -729,6 +732,9 @@ async fn bench(db: &Database, bin: &std::path::Path, args: &ApiArgs, r: &mut Rep
                         Some(n) => {
                             if let Some(slot) = numbers.get(i) {
                                 slot.store(n, Ordering::Relaxed);
+                            }
+                            if let Some(flag) = still_new.get(i) {
+                                flag.store(a.body["ticket"]["status"] == "new", Ordering::Relaxed);
                             }
                             vec![Step::ok(a.took)]
                         }
@@ -752,13 +758,13 @@ async fn bench(db: &Database, bin: &std::path::Path, args: &ApiArgs, r: &mut Rep
 
     // ---- status mix
     let transitions = {
-        let (agent, numbers) = (agent.clone(), numbers.clone());
+        let (agent, numbers, still_new) = (agent.clone(), numbers.clone(), still_new.clone());
         move |i: usize| {
-            let (agent, numbers) = (agent.clone(), numbers.clone());
+            let (agent, numbers, still_new) = (agent.clone(), numbers.clone(), still_new.clone());
             async move {
                 let n = numbers.get(i).map_or(0, |a| a.load(Ordering::Relaxed));
                 let mut steps = Vec::new();
-                if n == 0 {
+                if n == 0 || !still_new.get(i).is_some_and(|f| f.load(Ordering::Relaxed)) {
                     return steps;
                 }
                 for to in status_path(seed, i) {

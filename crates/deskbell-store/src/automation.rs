@@ -349,3 +349,31 @@ pub fn take_turn(tx: &mut Tx<'_>, pool: &str, candidates: &[i64], now: Timestamp
     )?;
     Ok(chosen)
 }
+
+/// Who of `people` can take a ticket, in one query: `(person, working-hours calendar)` of
+/// each active member of the vendor's staff, without those absent at `at` when
+/// `skip_absent`.
+pub fn candidates(
+    tx: &mut Tx<'_>,
+    people: &[i64],
+    skip_absent: bool,
+    at: Timestamp,
+) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params: Vec<crate::Value> = vec![at.into(), skip_absent.into()];
+    params.extend(people.iter().map(|p| crate::Value::Int(*p)));
+    tx.query(
+        &format!(
+            "SELECT p.id, h.calendar_id FROM people p LEFT JOIN agent_hours h ON h.person_id = p.id \
+             WHERE p.id IN {} AND p.active AND p.role IN ('agent', 'supervisor', 'admin') \
+             AND NOT ($2 AND EXISTS (SELECT 1 FROM absences a WHERE a.person_id = p.id AND a.starts_at <= $1 AND a.ends_at > $1))",
+            in_list(2, people.len())
+        ),
+        &params,
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0)?, r.opt_i64(1)?)))
+    .collect()
+}

@@ -454,3 +454,28 @@ pub fn save_installation(
     };
     installation(tx, id)
 }
+
+/// An organisation's name, parent and account team in one query, without what else [`get`]
+/// loads (routing asks for it on every new ticket).
+pub fn account_team(tx: &mut Tx<'_>, id: i64) -> Result<(String, Option<i64>, Vec<i64>), StoreError> {
+    let rows = tx.query(
+        "SELECT o.name, o.parent_id, a.person_id FROM organisations o \
+         LEFT JOIN organisation_account_team a ON a.organisation_id = o.id WHERE o.id = $1 ORDER BY a.person_id",
+        params![id],
+    )?;
+    let first = rows.first().ok_or(StoreError::NotFound)?;
+    let team = rows.iter().filter_map(|r| r.opt_i64(2).transpose()).collect::<Result<Vec<_>, _>>()?;
+    Ok((first.str(0)?, first.opt_i64(1)?, team))
+}
+
+/// A team's name and members in one query.
+pub fn roster(tx: &mut Tx<'_>, id: i64) -> Result<(String, Vec<i64>), StoreError> {
+    let rows = tx.query(
+        "SELECT t.name, m.person_id FROM teams t LEFT JOIN team_members m ON m.team_id = t.id WHERE t.id = $1 \
+         ORDER BY m.person_id",
+        params![id],
+    )?;
+    let first = rows.first().ok_or(StoreError::NotFound)?;
+    let members = rows.iter().filter_map(|r| r.opt_i64(1).transpose()).collect::<Result<Vec<_>, _>>()?;
+    Ok((first.str(0)?, members))
+}

@@ -183,11 +183,12 @@ pub fn insert(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
 pub fn save(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
     let old_subject =
         tx.query_opt("SELECT subject FROM tickets WHERE id = $1", params![t.id])?.map(|r| r.str(0)).transpose()?;
-    let n = tx.execute(
-        "UPDATE tickets SET subject = $3, cc = $4, kind = $5, priority = $6, status = $7, product_id = $8, module = $9, \
+    // One round trip: the row comes back as saved.
+    let row = tx.query_opt(
+        &format!("UPDATE tickets SET subject = $3, cc = $4, kind = $5, priority = $6, status = $7, product_id = $8, module = $9, \
          installation_id = $10, assignee_id = $11, team_id = $12, tags = $13, due_date = $14, parent_id = $15, \
          updated_at = $16, first_response_at = $17, resolved_at = $18, closed_at = $19, organisation_id = $20, \
-         requester_id = $21, disposition = $22, version = version + 1 WHERE id = $1 AND version = $2",
+         requester_id = $21, disposition = $22, version = version + 1 WHERE id = $1 AND version = $2 RETURNING {RETURNING_COLS}"),
         params![
             t.id,
             t.version,
@@ -213,14 +214,12 @@ pub fn save(tx: &mut Tx<'_>, t: &Ticket) -> Result<Ticket, StoreError> {
             t.disposition.clone(),
         ],
     )?;
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
+    let Some(row) = row else { return Err(StoreError::Conflict) };
     // Most saves are status or assignment changes: re-index only a changed subject.
     if old_subject.as_deref() != Some(t.subject.as_str()) {
         search::index(tx, -t.id, t.id, true, &t.subject)?;
     }
-    by_id(tx, t.id)
+    from_row(&row)
 }
 
 pub fn by_id(tx: &mut Tx<'_>, id: i64) -> Result<Ticket, StoreError> {

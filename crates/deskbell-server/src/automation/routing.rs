@@ -8,47 +8,42 @@ use deskbell_domain::sla::Calendar;
 use deskbell_domain::ticket::Priority;
 use deskbell_store::events::{self, NewEvent};
 use deskbell_store::tickets::Ticket;
-use deskbell_store::{StoreError, Tx, automation, orgs, people, sla};
+use deskbell_store::{StoreError, Tx, automation, orgs, sla};
 use jiff::Timestamp;
 
 use super::{ROUTING_KEY, RoutingSettings};
 use crate::error::ApiError;
 use crate::tickets::service::auto_change;
 
-/// Of `candidates`, the active support staff who can take a ticket at `now`.
+/// Of `candidates`, the active support staff who can take a ticket at `now`, in their order.
 pub fn available(
     tx: &mut Tx<'_>,
     candidates: &[i64],
     settings: &RoutingSettings,
     now: Timestamp,
 ) -> Result<Vec<i64>, StoreError> {
+    let found = automation::candidates(tx, candidates, settings.respect_absences, now)?;
+    let mut on_call: Option<Vec<i64>> = None;
     let mut out = Vec::new();
     for &id in candidates {
-        if !out.contains(&id) && people::get(tx, id).is_ok_and(|p| p.active && p.role.is_vendor()) {
-            out.push(id);
+        let Some(&(_, hours)) = found.iter().find(|(p, _)| *p == id) else { continue };
+        if out.contains(&id) {
+            continue;
         }
-    }
-    if settings.respect_absences {
-        let away = automation::absent(tx, &out, now)?;
-        out.retain(|p| !away.contains(p));
-    }
-    if settings.respect_working_hours {
-        let hours = automation::working_hours(tx, &out)?;
-        if !hours.is_empty() {
-            let on_call = sla::on_call(tx, None, now)?;
-            let mut off = Vec::new();
-            for (person, calendar) in hours {
-                let record = sla::calendar(tx, calendar)?;
-                let open = record
-                    .version_at(now)
-                    .and_then(|v| Calendar::from_spec(&v.spec).ok())
-                    .is_some_and(|c| c.is_open(now));
-                if !open && !on_call.contains(&person) {
-                    off.push(person);
+        if let (true, Some(calendar)) = (settings.respect_working_hours, hours) {
+            let record = sla::calendar(tx, calendar)?;
+            let open =
+                record.version_at(now).and_then(|v| Calendar::from_spec(&v.spec).ok()).is_some_and(|c| c.is_open(now));
+            if !open {
+                if on_call.is_none() {
+                    on_call = Some(sla::on_call(tx, None, now)?);
+                }
+                if !on_call.as_ref().is_some_and(|o| o.contains(&id)) {
+                    continue;
                 }
             }
-            out.retain(|p| !off.contains(p));
         }
+        out.push(id);
     }
     Ok(out)
 }
@@ -67,14 +62,14 @@ pub fn notify(
 
 /// The account team of an organisation, or of the nearest parent that has one.
 fn account_team(tx: &mut Tx<'_>, organisation: i64) -> Result<(String, Vec<i64>), StoreError> {
-    let mut org = orgs::get(tx, organisation)?;
+    let (mut name, mut parent, mut team) = orgs::account_team(tx, organisation)?;
     let mut hops = 0;
-    while org.account_team.is_empty() && hops < 16 {
-        let Some(parent) = org.parent_id else { break };
-        org = orgs::get(tx, parent)?;
+    while team.is_empty() && hops < 16 {
+        let Some(p) = parent else { break };
+        (name, parent, team) = orgs::account_team(tx, p)?;
         hops += 1;
     }
-    Ok((org.name, org.account_team))
+    Ok((name, team))
 }
 
 pub fn route(tx: &mut Tx<'_>, t: Ticket, now: Timestamp) -> Result<Ticket, ApiError> {
@@ -92,28 +87,30 @@ pub fn route(tx: &mut Tx<'_>, t: Ticket, now: Timestamp) -> Result<Ticket, ApiEr
         && let Some(team) = product_team
     {
         after.team_id = Some(team);
-        reasons.push(format!("the product's team {}", orgs::team(tx, team)?.name));
+        reasons.push(format!("the product's team {}", orgs::roster(tx, team)?.0));
     }
-    let (org_name, account) = account_team(tx, t.organisation_id)?;
+    let needs_people = after.assignee_id.is_none() && settings.round_robin;
+    let critical = t.priority == Priority::Critical && settings.notify_team_on_critical;
+    let (org_name, account) =
+        if needs_people || critical { account_team(tx, t.organisation_id)? } else { (String::new(), Vec::new()) };
     let mut nobody = None;
-    if after.assignee_id.is_none() && settings.round_robin {
+    if needs_people {
         let on_duty = available(tx, &account, &settings, now)?;
         if !on_duty.is_empty() {
             let who = automation::take_turn(tx, &format!("organisation:{}", t.organisation_id), &on_duty, now)?;
             after.assignee_id = Some(who);
             reasons.push(format!("account team of {org_name}, round robin among {} on shift", on_duty.len()));
         } else if let Some(team) = after.team_id {
-            let record = orgs::team(tx, team)?;
-            let on_duty = available(tx, &record.members, &settings, now)?;
+            let (team_name, members) = orgs::roster(tx, team)?;
+            let on_duty = available(tx, &members, &settings, now)?;
             if on_duty.is_empty() {
                 nobody = Some(format!(
-                    "nobody of the account team of {org_name} or of team {} is on shift and not absent",
-                    record.name
+                    "nobody of the account team of {org_name} or of team {team_name} is on shift and not absent"
                 ));
             } else {
                 let who = automation::take_turn(tx, &format!("team:{team}"), &on_duty, now)?;
                 after.assignee_id = Some(who);
-                reasons.push(format!("team {}, round robin among {} on shift", record.name, on_duty.len()));
+                reasons.push(format!("team {team_name}, round robin among {} on shift", on_duty.len()));
             }
         } else {
             nobody = Some(format!(
@@ -141,10 +138,10 @@ pub fn route(tx: &mut Tx<'_>, t: Ticket, now: Timestamp) -> Result<Ticket, ApiEr
             },
         )?;
     }
-    if saved.priority == Priority::Critical && settings.notify_team_on_critical {
+    if critical {
         let mut people = account;
         if let Some(team) = saved.team_id {
-            people.extend(orgs::team(tx, team)?.members);
+            people.extend(orgs::roster(tx, team)?.1);
         }
         let people = available(tx, &people, &RoutingSettings { respect_working_hours: false, ..settings }, now)?;
         let message = format!("critical ticket #{}: {}", saved.number, saved.subject);

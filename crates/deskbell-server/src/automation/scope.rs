@@ -30,7 +30,8 @@ pub fn on_create(
     now: Timestamp,
 ) -> Result<Ticket, ApiError> {
     let settings: ScopeSettings = super::load(tx, SCOPE_KEY)?;
-    if settings.out_of_scope {
+    // Only a customer's own request is answered by itself; an agent who logs one decides.
+    if settings.out_of_scope && !actor.is_vendor() {
         let phrases: Vec<String> = if settings.out_of_scope_phrases.is_empty() {
             OUT_OF_SCOPE_PHRASES.iter().map(|p| (*p).to_owned()).collect()
         } else {
@@ -38,8 +39,7 @@ pub fn on_create(
         };
         let text = format!("{}\n{}", t.subject, first.body);
         let found = find_phrase(&phrases, &text).map(str::to_owned);
-        // Only a customer's own request is answered by itself; an agent who logs one decides.
-        if !actor.is_vendor() && (t.kind == Kind::OutOfScope || found.is_some()) {
+        if t.kind == Kind::OutOfScope || found.is_some() {
             let why =
                 found.map_or_else(|| "the request's kind is out of scope".to_owned(), |p| format!("the phrase «{p}»"));
             if t.priority == Priority::Critical {

@@ -833,7 +833,14 @@ pub(crate) fn auto_save(
     }
     after.updated_at = now;
     let saved = tickets::save(tx, &after)?;
-    crate::sla::clocks::after_change(tx, Some(before), &saved, None, now)?;
+    // The clocks follow priority, status and the first response only; an assignment, a team
+    // or a tag (routing's changes, most rules') leaves them as they are.
+    if before.priority != saved.priority
+        || before.status != saved.status
+        || before.first_response_at != saved.first_response_at
+    {
+        crate::sla::clocks::after_change(tx, Some(before), &saved, None, now)?;
+    }
     for e in events {
         event(
             tx,
