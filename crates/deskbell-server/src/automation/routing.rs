@@ -48,18 +48,6 @@ pub fn available(
     Ok(out)
 }
 
-/// Tells people about a ticket: a notification each, and a mail.
-pub fn notify(
-    tx: &mut Tx<'_>,
-    t: &Ticket,
-    people: &[i64],
-    kind: &str,
-    message: &str,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    crate::mail::outbox::staff_notices(tx, t, kind, people, message, now)
-}
-
 /// The account team of an organisation, or of the nearest parent that has one.
 fn account_team(tx: &mut Tx<'_>, organisation: i64) -> Result<(String, Vec<i64>), StoreError> {
     let (mut name, mut parent, mut team) = orgs::account_team(tx, organisation)?;
@@ -145,7 +133,7 @@ pub fn route(tx: &mut Tx<'_>, t: Ticket, now: Timestamp) -> Result<Ticket, ApiEr
         }
         let people = available(tx, &people, &RoutingSettings { respect_working_hours: false, ..settings }, now)?;
         let message = format!("critical ticket #{}: {}", saved.number, saved.subject);
-        notify(tx, &saved, &people, "critical_ticket", &message, now)?;
+        crate::mail::outbox::staff_notices(tx, &saved, "critical_ticket", &people, &message, now)?;
     }
     Ok(saved)
 }

@@ -251,12 +251,12 @@ fn fire(
             Action::Notify { to } => {
                 let people = recipients(tx, &t, *to, now)?;
                 let message = format!("{reason}: #{} {}", t.number, t.subject);
-                super::routing::notify(tx, &t, &people, "rule", &message, now)?;
+                crate::mail::outbox::staff_notices(tx, &t, "rule", &people, &message, now)?;
             }
             Action::NotifyPerson { person_id } => {
                 if active_staff(tx, *person_id)? {
                     let message = format!("{reason}: #{} {}", t.number, t.subject);
-                    super::routing::notify(tx, &t, &[*person_id], "rule", &message, now)?;
+                    crate::mail::outbox::staff_notices(tx, &t, "rule", &[*person_id], &message, now)?;
                 } else {
                     skipped(
                         tx,

@@ -5,6 +5,7 @@ use deskbell_store::mail;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::pages_help::{mailbox, outbox};
 use crate::support::{TestApp, checks, open_ticket};
 use crate::{both_backends, both_backends_at};
 
@@ -67,27 +68,6 @@ async fn set_account_team(app: &TestApp, org: i64, people: &[i64]) {
     let admin = app.login("admin@vendor.test").await;
     let (s, body) = admin.patch(&format!("/api/v1/organisations/{org}"), &json!({"account_team": people})).await;
     assert_eq!(s, StatusCode::OK, "{body}");
-}
-
-async fn mailbox(app: &TestApp) {
-    let mut admin = app.login("admin@vendor.test").await;
-    let (s, m) = admin
-        .post(
-            "/api/v1/mailboxes",
-            &json!({"name": "wsparcie", "address": "wsparcie@vendor.test", "display_name": "Wsparcie",
-                    "smtp": {"host": "127.0.0.1", "port": 2525, "security": "plain"}}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{m}");
-}
-
-async fn outbox(app: &TestApp) -> Vec<mail::OutboxRow> {
-    app.db(|tx| {
-        let mut list = mail::outbox_recent(tx, 200).unwrap();
-        list.reverse();
-        list
-    })
-    .await
 }
 
 async fn add_rule(app: &TestApp, body: Value) -> Value {

@@ -182,14 +182,7 @@ async fn an_agent_inserts_a_canned_response_and_redirects_to_local_it(app: TestA
 }
 
 async fn a_customer_sends_the_written_proposal_from_the_link_of_the_mail(app: TestApp) {
-    let mut admin = app.login("admin@vendor.test").await;
-    let (s, _) = admin
-        .post(
-            "/api/v1/mailboxes",
-            &json!({"name": "wsparcie", "address": "wsparcie@vendor.test", "smtp": {"host": "127.0.0.1", "port": 2525, "security": "plain"}}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    crate::pages_help::mailbox(&app).await;
     let mut agent = app.login("agent@vendor.test").await;
     let (s, t) = agent
         .post(

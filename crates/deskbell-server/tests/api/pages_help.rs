@@ -123,7 +123,7 @@ pub async fn mailbox(app: &TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{m}");
 }
 
-async fn outbox(app: &TestApp) -> Vec<mail::OutboxRow> {
+pub async fn outbox(app: &TestApp) -> Vec<mail::OutboxRow> {
     app.db(|tx| {
         let mut list = mail::outbox_recent(tx, 100).unwrap();
         list.reverse();
