@@ -82,6 +82,15 @@ impl AppState {
         tokio::task::spawn_blocking(move || store.read(f)).await?
     }
 
+    /// [`Store::lookup`] off the async threads: for the lookup every request makes.
+    pub async fn lookup<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Tx<'_>) -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.lookup(f)).await?
+    }
+
     /// Password hashing and verification, on the one thread that does nothing else.
     ///
     /// Argon2 fills a 19 MiB buffer per call. On tokio's blocking pool every thread that ever

@@ -3,14 +3,17 @@
 
 use jiff::Timestamp;
 
+use crate::people::{self, P_COLS, Person};
 use crate::sql::Tx;
 use crate::{StoreError, params};
 
+/// A live session, with its person read in the same query (every request needs both).
 #[derive(Debug, Clone)]
 pub struct Session {
     pub person_id: i64,
     pub csrf_token: String,
     pub expires_at: Timestamp,
+    pub person: Person,
 }
 
 pub fn create_session(
@@ -31,11 +34,20 @@ pub fn create_session(
 /// A live session of an active person.
 pub fn session(tx: &mut Tx<'_>, token_hash: &str, now: Timestamp) -> Result<Option<Session>, StoreError> {
     tx.query_opt(
-        "SELECT s.person_id, s.csrf_token, s.expires_at FROM sessions s JOIN people p ON p.id = s.person_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = TRUE",
+        &format!(
+            "SELECT s.person_id, s.csrf_token, s.expires_at, {P_COLS} FROM sessions s JOIN people p ON p.id = s.person_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = TRUE"
+        ),
         params![token_hash, now],
     )?
-    .map(|r| Ok(Session { person_id: r.i64(0)?, csrf_token: r.str(1)?, expires_at: r.time(2)? }))
+    .map(|r| {
+        Ok(Session {
+            person_id: r.i64(0)?,
+            csrf_token: r.str(1)?,
+            expires_at: r.time(2)?,
+            person: people::from_row_at(&r, 3)?,
+        })
+    })
     .transpose()
 }
 
@@ -48,12 +60,14 @@ pub fn purge_expired_sessions(tx: &mut Tx<'_>, now: Timestamp) -> Result<u64, St
     tx.execute("DELETE FROM sessions WHERE expires_at <= $1", params![now])
 }
 
+/// An API token, with its person read in the same query.
 #[derive(Debug, Clone)]
 pub struct ApiToken {
     pub id: i64,
     pub person_id: i64,
     pub name: String,
     pub scopes: Vec<String>,
+    pub person: Person,
 }
 
 pub fn create_token(
@@ -74,8 +88,10 @@ pub fn create_token(
 /// A token that is not revoked and whose owner is active.
 pub fn token(tx: &mut Tx<'_>, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
     tx.query_opt(
-        "SELECT t.id, t.person_id, t.name, t.scopes FROM api_tokens t JOIN people p ON p.id = t.person_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.active = TRUE",
+        &format!(
+            "SELECT t.id, t.person_id, t.name, t.scopes, {P_COLS} FROM api_tokens t JOIN people p ON p.id = t.person_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.active = TRUE"
+        ),
         params![token_hash],
     )?
     .map(|r| {
@@ -84,6 +100,7 @@ pub fn token(tx: &mut Tx<'_>, token_hash: &str) -> Result<Option<ApiToken>, Stor
             person_id: r.i64(1)?,
             name: r.str(2)?,
             scopes: r.str(3)?.split_whitespace().map(str::to_owned).collect(),
+            person: people::from_row_at(&r, 4)?,
         })
     })
     .transpose()

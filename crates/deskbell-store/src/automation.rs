@@ -60,6 +60,31 @@ pub fn active_rules(tx: &mut Tx<'_>) -> Result<Vec<Rule>, StoreError> {
         .collect()
 }
 
+/// The stored values of settings `keys` (in their order, `None` where absent) and how many
+/// rules are active, in one query: every new ticket needs both, and most desks have no rule
+/// to read then.
+pub fn settings_and_active_rules(tx: &mut Tx<'_>, keys: &[&str]) -> Result<(Vec<Option<String>>, i64), StoreError> {
+    let params: Vec<crate::Value> = keys.iter().map(|k| (*k).into()).collect();
+    let rows = tx.query(
+        &format!(
+            "SELECT key, value FROM settings WHERE key IN {} \
+             UNION ALL SELECT NULL, CAST(COUNT(*) AS TEXT) FROM rules WHERE active",
+            in_list(0, keys.len())
+        ),
+        &params,
+    )?;
+    let mut found = Vec::new();
+    let mut active = 0;
+    for r in &rows {
+        match r.opt_str(0)? {
+            Some(key) => found.push((key, r.str(1)?)),
+            None => active = r.str(1)?.parse().map_err(|e| StoreError::Db(format!("rule count: {e}")))?,
+        }
+    }
+    let values = keys.iter().map(|k| found.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone())).collect();
+    Ok((values, active))
+}
+
 pub fn rule(tx: &mut Tx<'_>, id: i64) -> Result<Rule, StoreError> {
     rule_from(&tx.query_one(&format!("SELECT {RULE_COLS} FROM rules WHERE id = $1"), params![id])?)
 }
@@ -325,29 +350,23 @@ pub fn take_turn(tx: &mut Tx<'_>, pool: &str, candidates: &[i64], now: Timestamp
             params![pool],
         )?
         .i64(0)?;
-    let mut params: Vec<crate::Value> = vec![pool.into()];
+    // Whoever of the candidates was served longest ago (never: first), lowest id on a tie,
+    // chosen and marked in one statement.
+    let mut params: Vec<crate::Value> = vec![pool.into(), now.into(), turn.into()];
     params.extend(candidates.iter().map(|p| crate::Value::Int(*p)));
-    let served: Vec<(i64, i64)> = tx
-        .query(
-            &format!(
-                "SELECT person_id, turn FROM routing_turns WHERE pool = $1 AND person_id IN {}",
-                in_list(1, candidates.len())
-            ),
-            &params,
-        )?
-        .iter()
-        .map(|r| Ok((r.i64(0)?, r.i64(1)?)))
-        .collect::<Result<_, StoreError>>()?;
-    let last = |p: i64| served.iter().find(|(q, _)| *q == p).map_or(-1, |(_, t)| *t);
-    let Some(&chosen) = candidates.iter().min_by_key(|p| (last(**p), **p)) else {
-        return Err(StoreError::NotFound);
-    };
-    tx.execute(
-        "INSERT INTO routing_turns (pool, person_id, last_at, turn) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (pool, person_id) DO UPDATE SET last_at = excluded.last_at, turn = excluded.turn",
-        params![pool, chosen, now, turn],
-    )?;
-    Ok(chosen)
+    tx.query_opt(
+        &format!(
+            "INSERT INTO routing_turns (pool, person_id, last_at, turn) \
+             SELECT $1, p.id, $2, $3 FROM people p LEFT JOIN routing_turns r ON r.pool = $1 AND r.person_id = p.id \
+             WHERE p.id IN {} ORDER BY COALESCE(r.turn, -1), p.id LIMIT 1 \
+             ON CONFLICT (pool, person_id) DO UPDATE SET last_at = excluded.last_at, turn = excluded.turn \
+             RETURNING person_id",
+            in_list(3, candidates.len())
+        ),
+        &params,
+    )?
+    .ok_or(StoreError::NotFound)?
+    .i64(0)
 }
 
 /// Who of `people` can take a ticket, in one query: `(person, working-hours calendar)` of

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 
-use crate::sql::Tx;
+use crate::sql::{Tx, Value};
 use crate::{StoreError, params};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +39,40 @@ pub fn append(
         "INSERT INTO ticket_events (ticket_id, actor_id, at, kind, field, old_value, new_value, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         params![ticket_id, actor_id, at, e.kind, e.field, e.old_value.clone(), e.new_value.clone(), e.reason],
     )?;
+    Ok(())
+}
+
+/// [`append`] of several events of one ticket, actor and instant, in one statement; they
+/// are numbered in the order given.
+pub fn append_all(
+    tx: &mut Tx<'_>,
+    ticket_id: i64,
+    actor_id: Option<i64>,
+    at: Timestamp,
+    events: &[NewEvent<'_>],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO ticket_events (ticket_id, actor_id, at, kind, field, old_value, new_value, reason) VALUES ",
+    );
+    let mut params: Vec<Value> = vec![ticket_id.into(), actor_id.into(), at.into()];
+    for (i, e) in events.iter().enumerate() {
+        let k = 4 + i * 5;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("($1, $2, $3, ${k}, ${}, ${}, ${}, ${})", k + 1, k + 2, k + 3, k + 4));
+        params.extend([
+            Value::from(e.kind),
+            e.field.into(),
+            e.old_value.clone().into(),
+            e.new_value.clone().into(),
+            e.reason.into(),
+        ]);
+    }
+    tx.execute(&sql, &params)?;
     Ok(())
 }
 

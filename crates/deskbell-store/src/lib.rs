@@ -111,6 +111,17 @@ impl Store {
         }
     }
 
+    /// Runs `f` for a lookup made on every request, e.g. who is calling: on PostgreSQL each
+    /// statement runs on its own, without a transaction's two extra round trips (and without
+    /// one snapshot shared between statements); SQLite reads as [`Store::read`] does. Writes
+    /// are refused.
+    pub fn lookup<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.read(f),
+            Backend::Postgres(b) => b.lookup(f),
+        }
+    }
+
     /// Applies pending migrations; safe to call from several instances at once.
     pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
         match &*self.backend {

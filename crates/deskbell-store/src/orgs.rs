@@ -305,6 +305,11 @@ pub fn team(tx: &mut Tx<'_>, id: i64) -> Result<Team, StoreError> {
     Ok(Team { id, name: r.str(1)?, members: team_members(tx, id)? })
 }
 
+/// Whether team `id` exists (a check that does not need the members).
+pub fn team_exists(tx: &mut Tx<'_>, id: i64) -> Result<bool, StoreError> {
+    Ok(tx.query_opt("SELECT 1 FROM teams WHERE id = $1", params![id])?.is_some())
+}
+
 pub fn save_team(
     tx: &mut Tx<'_>,
     id: Option<i64>,

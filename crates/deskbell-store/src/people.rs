@@ -37,23 +37,31 @@ pub struct PersonInput {
 }
 
 const COLS: &str = "id, email, name, role, organisation_id, phone, language, active, created_at, updated_at";
+/// [`COLS`] of the table aliased `p`, for joins that read a person with something else.
+pub(crate) const P_COLS: &str =
+    "p.id, p.email, p.name, p.role, p.organisation_id, p.phone, p.language, p.active, p.created_at, p.updated_at";
 
 fn bad(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(format!("stored {what} is invalid: {e}"))
 }
 
 fn from_row(r: &Row) -> Result<Person, StoreError> {
+    from_row_at(r, 0)
+}
+
+/// A person read from [`P_COLS`] starting at column `at`.
+pub(crate) fn from_row_at(r: &Row, at: usize) -> Result<Person, StoreError> {
     Ok(Person {
-        id: r.i64(0)?,
-        email: r.str(1)?.parse().map_err(|e| bad("e-mail", e))?,
-        name: r.str(2)?,
-        role: r.str(3)?.parse().map_err(|e| bad("role", e))?,
-        organisation_id: r.opt_i64(4)?,
-        phone: r.opt_str(5)?,
-        language: r.str(6)?.parse().map_err(|e| bad("language", e))?,
-        active: r.bool(7)?,
-        created_at: r.time(8)?,
-        updated_at: r.time(9)?,
+        id: r.i64(at)?,
+        email: r.str(at + 1)?.parse().map_err(|e| bad("e-mail", e))?,
+        name: r.str(at + 2)?,
+        role: r.str(at + 3)?.parse().map_err(|e| bad("role", e))?,
+        organisation_id: r.opt_i64(at + 4)?,
+        phone: r.opt_str(at + 5)?,
+        language: r.str(at + 6)?.parse().map_err(|e| bad("language", e))?,
+        active: r.bool(at + 7)?,
+        created_at: r.time(at + 8)?,
+        updated_at: r.time(at + 9)?,
     })
 }
 
@@ -143,6 +151,15 @@ pub fn find(tx: &mut Tx<'_>, q: &str, orgs: Option<&[i64]>, limit: usize) -> Res
     sort_by_name(&mut list, |(_, p)| (&p.name, p.id));
     list.sort_by_key(|(prefix, _)| !prefix);
     Ok(list.into_iter().map(|(_, p)| p).collect())
+}
+
+/// The given people in one query, in the order of `ids`; unknown ids are left out.
+pub fn get_many(tx: &mut Tx<'_>, ids: &[i64]) -> Result<Vec<Person>, StoreError> {
+    let found = query_ids(tx, ids, |list| format!("SELECT {COLS} FROM people WHERE id IN {list}"))?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ids.iter().filter_map(|id| found.iter().find(|p| p.id == *id).cloned()).collect())
 }
 
 /// The names of the given people, for rendering a list page in one query per few hundred

@@ -29,6 +29,8 @@ impl Drop for PgBackend {
 pub struct PgConnection {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// Its session settings could not be restored: the pool drops it.
+    broken: bool,
 }
 
 struct PgManager {
@@ -41,12 +43,12 @@ impl r2d2::ManageConnection for PgManager {
 
     fn connect(&self) -> Result<PgConnection, postgres::Error> {
         let mut client = self.config.connect(NoTls)?;
-        // Statements are prepared once per connection and reused. After five runs PostgreSQL
-        // may switch a statement to one generic plan, chosen without the parameters: for the
-        // full-text search that plan walks every ticket (a search with no match took 400 ms
-        // instead of 1 ms). Planning each run with its parameters costs far less.
-        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
-        Ok(PgConnection { client, statements: HashMap::new() })
+        // Whatever runs outside `write` cannot write: a lookup's statements run without a
+        // transaction of their own (see `lookup`), and PostgreSQL refuses their writes.
+        client.batch_execute("SET default_transaction_read_only = on")?;
+        // Statements are prepared once per connection and reused; writes keep the plan
+        // PostgreSQL caches for them. Read transactions plan every run (see `read`).
+        Ok(PgConnection { client, statements: HashMap::new(), broken: false })
     }
 
     fn is_valid(&self, conn: &mut PgConnection) -> Result<(), postgres::Error> {
@@ -54,7 +56,7 @@ impl r2d2::ManageConnection for PgManager {
     }
 
     fn has_broken(&self, conn: &mut PgConnection) -> bool {
-        conn.client.is_closed()
+        conn.broken || conn.client.is_closed()
     }
 }
 
@@ -107,35 +109,60 @@ impl PgBackend {
 
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
         let mut conn = self.get()?;
-        let PgConnection { client, statements } = &mut *conn;
-        let tx = client.transaction().map_err(StoreError::from)?;
-        let mut c = PgConn { tx, statements };
+        let PgConnection { client, statements, .. } = &mut *conn;
+        let tx = client.build_transaction().read_only(false).start().map_err(StoreError::from)?;
+        let mut c = PgConn { tx: Session::Tx(tx), statements };
         let out = f(&mut c)?;
-        c.tx.commit().map_err(StoreError::from)?;
+        c.tx.commit()?;
         Ok(out)
     }
 
     pub fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
         let mut conn = self.get()?;
-        let PgConnection { client, statements } = &mut *conn;
-        let tx = client
+        let PgConnection { client, statements, .. } = &mut *conn;
+        let mut tx = client
             .build_transaction()
             .read_only(true)
             .isolation_level(postgres::IsolationLevel::RepeatableRead)
             .start()
             .map_err(StoreError::from)?;
-        let mut c = PgConn { tx, statements };
+        // After five runs PostgreSQL may switch a statement to one generic plan, chosen
+        // without the parameters: for the full-text search that plan walks every ticket (a
+        // search with no match took 400 ms instead of 1 ms), and list filters are as skewed.
+        // Reads plan each run with its parameters. Writes are key lookups and inserts whose
+        // generic plan is the right one; planning them every time cost a quarter of the
+        // database's time when tickets are created.
+        tx.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan").map_err(StoreError::from)?;
+        let mut c = PgConn { tx: Session::Tx(tx), statements };
         let out = f(&mut c)?;
-        c.tx.commit().map_err(StoreError::from)?;
+        c.tx.commit()?;
         Ok(out)
     }
 
-    /// A plain connection for the migration runner, which needs `batch_execute`.
+    /// Runs `f` with each statement in its own implicit transaction, read-only like every
+    /// transaction of the connection that `write` does not open: no snapshot shared between
+    /// statements, and no `BEGIN`/`COMMIT` round trips. For the lookup of one statement made
+    /// on every request (who is calling).
+    pub fn lookup<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = self.get()?;
+        let PgConnection { client, statements, .. } = &mut *conn;
+        let mut c = PgConn { tx: Session::Auto(client), statements };
+        f(&mut c)
+    }
+
+    /// A plain connection for the migration runner, which needs `batch_execute`, and for
+    /// maintenance; both write, so the connection may write while `f` runs.
     pub fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut conn = self.get()?;
+        conn.client.batch_execute("SET default_transaction_read_only = off")?;
         let out = f(&mut conn.client);
         // Migrations change the schema; cached plans may refer to the old one.
         conn.statements.clear();
+        if let Err(e) = conn.client.batch_execute("SET default_transaction_read_only = on") {
+            // Never hand out a connection whose lookups could write.
+            conn.broken = true;
+            return Err(e.into());
+        }
         out
     }
 }
@@ -147,14 +174,55 @@ pub(crate) fn with_conn<T>(
     f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     let mut statements = HashMap::new();
-    let mut c = PgConn { tx: tx.transaction()?, statements: &mut statements };
+    let mut c = PgConn { tx: Session::Tx(tx.transaction()?), statements: &mut statements };
     let out = f(&mut c)?;
     c.tx.commit()?;
     Ok(out)
 }
 
+/// Where a [`PgConn`]'s statements run: a transaction, or (for [`PgBackend::lookup`]) the
+/// plain connection, one implicit transaction per statement.
+enum Session<'a> {
+    Tx(postgres::Transaction<'a>),
+    Auto(&'a mut Client),
+}
+
+impl Session<'_> {
+    fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Session::Tx(tx) => Ok(tx.commit()?),
+            Session::Auto(_) => Ok(()),
+        }
+    }
+
+    fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        match self {
+            Session::Tx(tx) => tx.prepare(sql),
+            Session::Auto(c) => c.prepare(sql),
+        }
+    }
+
+    fn execute(&mut self, stmt: &Statement, params: &[&(dyn ToSql + Sync)]) -> Result<u64, postgres::Error> {
+        match self {
+            Session::Tx(tx) => tx.execute(stmt, params),
+            Session::Auto(c) => c.execute(stmt, params),
+        }
+    }
+
+    fn query(
+        &mut self,
+        stmt: &Statement,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        match self {
+            Session::Tx(tx) => tx.query(stmt, params),
+            Session::Auto(c) => c.query(stmt, params),
+        }
+    }
+}
+
 struct PgConn<'a> {
-    tx: postgres::Transaction<'a>,
+    tx: Session<'a>,
     statements: &'a mut HashMap<String, Statement>,
 }
 

@@ -56,6 +56,7 @@ contract_tests! {
     history_events_are_appended_and_listed_in_order,
     sessions_are_found_until_they_expire_or_are_deleted,
     api_tokens_work_until_revoked_or_the_owner_is_deactivated,
+    a_lookup_reads_what_is_committed_and_refuses_to_write,
     a_successful_login_resets_the_failure_count,
     settings_are_upserted,
     hostile_and_international_text_comes_back_exactly_as_stored,
@@ -540,6 +541,15 @@ fn person_round_trips_and_is_found_by_email_in_any_case(store: &Store) {
     assert_eq!(read(store, |tx| people::get(tx, p.id)), expected);
     assert_eq!(read(store, |tx| people::by_email(tx, &email("JAN.KOWALSKI@POD-ROZAMI.DEMO"))), Some(expected.clone()));
     assert_eq!(read(store, |tx| people::by_email(tx, &email("nikt@pod-rozami.demo"))), None);
+    let agent = read(store, |tx| people::get(tx, w.agent1));
+    assert_eq!(
+        read(store, |tx| people::get_many(tx, &[w.agent1, 999_999, p.id])),
+        [agent, expected.clone()],
+        "several people in one query, in the order asked, unknown ids left out"
+    );
+    assert!(read(store, |tx| people::get_many(tx, &[])).is_empty());
+    assert!(read(store, |tx| orgs::team_exists(tx, w.team1)));
+    assert!(!read(store, |tx| orgs::team_exists(tx, w.team1 + 1000)));
     assert_eq!(
         read(store, |tx| people::password_hash(tx, p.id)).as_deref(),
         Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA")
@@ -683,6 +693,22 @@ fn saving_a_ticket_bumps_its_version_and_reindexes_its_subject(store: &Store) {
         tickets::save(tx, &Ticket { status: Status::Resolved, resolved_at: Some(later), ..saved.clone() })
     });
     assert_eq!((again.version, again.status, again.resolved_at), (3, Status::Resolved, Some(later)));
+
+    // `save_over` knows the stored row: the same save, re-indexing only a changed subject.
+    let renamed = write(store, |tx| {
+        tickets::save_over(tx, &again, &Ticket { subject: "Terminal płatniczy".into(), ..again.clone() })
+    });
+    assert_eq!((renamed.version, renamed.subject.as_str()), (4, "Terminal płatniczy"));
+    assert_eq!(search(store, &Scope::All, "terminal"), [t.number]);
+    assert_eq!(search(store, &Scope::All, "paragonow"), Vec::<i64>::new());
+    let kept = write(store, |tx| tickets::save_over(tx, &renamed, &Ticket { status: Status::Open, ..renamed.clone() }));
+    assert_eq!((kept.version, kept.status), (5, Status::Open));
+    assert_eq!(search(store, &Scope::All, "terminal"), [t.number], "an unchanged subject stays indexed");
+    assert_eq!(
+        store.write(|tx| tickets::save_over(tx, &renamed, &Ticket { status: Status::Resolved, ..renamed.clone() })),
+        Err(StoreError::Conflict),
+        "a row changed since it was read is a conflict"
+    );
 }
 
 fn saving_with_a_stale_version_is_a_conflict_and_changes_nothing(store: &Store) {
@@ -1371,6 +1397,54 @@ fn history_events_are_appended_and_listed_in_order(store: &Store) {
     assert!(list.windows(2).all(|p| p[0].id < p[1].id));
     assert_eq!(read(store, |tx| events::list(tx, other.id)).len(), 1);
     assert!(read(store, |tx| events::list(tx, 999_999)).is_empty());
+
+    // Several events in one statement keep their order and every field.
+    let at = base() + mins(20);
+    write(store, |tx| {
+        events::append_all(
+            tx,
+            other.id,
+            Some(w.agent2),
+            at,
+            &[
+                NewEvent {
+                    kind: "assigned",
+                    field: Some("assignee_id"),
+                    new_value: Some("7".into()),
+                    reason: Some("routing: a"),
+                    ..Default::default()
+                },
+                NewEvent {
+                    kind: "field_changed",
+                    field: Some("team_id"),
+                    old_value: Some("1".into()),
+                    new_value: None,
+                    reason: None,
+                },
+                NewEvent {
+                    kind: "article_added",
+                    field: Some("public_reply"),
+                    new_value: Some("9".into()),
+                    ..Default::default()
+                },
+            ],
+        )?;
+        events::append_all(tx, other.id, None, at, &[])
+    });
+    let batch: Vec<_> = read(store, |tx| events::list(tx, other.id))
+        .into_iter()
+        .skip(1)
+        .map(|e| (e.actor_id, e.at, e.kind, e.field, e.old_value, e.new_value, e.reason))
+        .collect();
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        batch,
+        [
+            (Some(w.agent2), at, "assigned".to_owned(), s("assignee_id"), None, s("7"), s("routing: a")),
+            (Some(w.agent2), at, "field_changed".to_owned(), s("team_id"), s("1"), None, None),
+            (Some(w.agent2), at, "article_added".to_owned(), s("public_reply"), None, s("9"), None),
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1388,6 +1462,7 @@ fn sessions_are_found_until_they_expire_or_are_deleted(store: &Store) {
     });
     let s = read(store, |tx| auth::session(tx, "hash-a", now)).expect("live session");
     assert_eq!((s.person_id, s.csrf_token.as_str(), s.expires_at), (w.agent1, "csrf-a", expires));
+    assert_eq!(s.person, read(store, |tx| people::get(tx, w.agent1)), "the session's person, read with it");
     assert!(read(store, |tx| auth::session(tx, "hash-a", expires - SignedDuration::from_micros(1))).is_some());
     assert!(read(store, |tx| auth::session(tx, "hash-a", expires)).is_none(), "expired at its expiry instant");
     assert!(read(store, |tx| auth::session(tx, "no-such-hash", now)).is_none());
@@ -1419,6 +1494,7 @@ fn api_tokens_work_until_revoked_or_the_owner_is_deactivated(store: &Store) {
         (tok.id, tok.person_id, tok.name.as_str(), tok.scopes.clone()),
         (id, w.agent1, "Monitoring Zabbix", scopes.clone())
     );
+    assert_eq!(tok.person, read(store, |tx| people::get(tx, w.agent1)), "the token's person, read with it");
     assert_eq!(read(store, |tx| auth::token(tx, "tok-hash-2")).map(|t| (t.id, t.scopes)), Some((other, vec![])));
     assert!(read(store, |tx| auth::token(tx, "unknown")).is_none());
     assert_eq!(
@@ -1441,6 +1517,18 @@ fn api_tokens_work_until_revoked_or_the_owner_is_deactivated(store: &Store) {
     };
     write(store, |tx| people::update(tx, w.agent2, &input, base()));
     assert!(read(store, |tx| auth::token(tx, "tok-hash-2")).is_none(), "owner inactive");
+}
+
+fn a_lookup_reads_what_is_committed_and_refuses_to_write(store: &Store) {
+    let w = world(store);
+    write(store, |tx| auth::create_token(tx, w.agent1, "Zabbix", "tok-lookup", &[], base()));
+    let found = store.lookup(|tx| auth::token(tx, "tok-lookup")).expect("lookup").expect("token");
+    assert_eq!((found.person_id, found.person.id), (w.agent1, w.agent1));
+    let before = census(store);
+    let refused = store.lookup(|tx| auth::create_token(tx, w.agent2, "x", "tok-sneaked", &[], base()));
+    assert!(refused.is_err(), "a lookup must not write: {refused:?}");
+    assert_eq!(census(store), before, "nothing was written");
+    assert!(read(store, |tx| auth::token(tx, "tok-sneaked")).is_none());
 }
 
 fn a_successful_login_resets_the_failure_count(store: &Store) {

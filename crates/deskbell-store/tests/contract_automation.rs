@@ -64,6 +64,8 @@ fn rule_input(name: &str, position: i64, active: bool) -> RuleInput {
 }
 
 fn rules_come_back_in_their_order_and_count_their_firings(store: &Store) {
+    let config = |store: &Store| read(store, |tx| automation::settings_and_active_rules(tx, &["routing", "scope"]));
+    assert_eq!(config(store), (vec![None, None], 0), "no settings, no rules");
     let (a, b, c) = write(store, |tx| {
         let a = automation::save_rule(tx, None, &rule_input("later", 20, true), None, base())?;
         let b = automation::save_rule(tx, None, &rule_input("first", 10, true), None, base())?;
@@ -73,6 +75,12 @@ fn rules_come_back_in_their_order_and_count_their_firings(store: &Store) {
     let names = |list: Vec<automation::Rule>| list.into_iter().map(|r| r.name).collect::<Vec<_>>();
     assert_eq!(names(read(store, automation::rules)), ["off", "first", "later"]);
     assert_eq!(names(read(store, automation::active_rules)), ["first", "later"]);
+    write(store, |tx| deskbell_store::settings::set(tx, "scope", r#"{"out_of_scope":false}"#));
+    assert_eq!(
+        config(store),
+        (vec![None, Some(r#"{"out_of_scope":false}"#.to_owned())], 2),
+        "settings in the order asked and the active rules counted, in one query"
+    );
 
     // Names are unique.
     let dup = store.write(|tx| automation::save_rule(tx, None, &rule_input("first", 1, true), None, base()));
@@ -100,6 +108,7 @@ fn rules_come_back_in_their_order_and_count_their_firings(store: &Store) {
         Err(StoreError::NotFound)
     ));
     assert_eq!(names(read(store, automation::active_rules)), ["on now", "later"]);
+    assert_eq!(config(store).1, 2);
 }
 
 fn a_keyed_response_is_written_once_and_keeps_the_admins_edits(store: &Store) {

@@ -133,6 +133,23 @@ fn a_contract_round_trips_and_covers_only_its_products_and_dates(store: &Store) 
     assert_eq!(cover(pms, "2027-01-01"), None);
     assert_eq!(cover(pms, "2025-12-31"), None);
     assert_eq!(cover(spa, "2026-06-01"), None);
+    // By instant, the day is Warsaw's: 23:30 UTC on 31 December is already 1 January there,
+    // and 22:30 UTC on 31 December 2026 is still that day.
+    let cover_at = |product, at: &'static str| {
+        let (zone, c) = read(store, move |tx| sla::covering_at(tx, org, product, ts(at)));
+        (zone, c.map(|c| c.id))
+    };
+    assert_eq!(cover_at(pms, "2025-12-31T23:30:00Z"), ("Europe/Warsaw".to_owned(), Some(c.id)));
+    assert_eq!(cover_at(pms, "2025-12-31T22:30:00Z").1, None);
+    assert_eq!(cover_at(pms, "2026-12-31T22:30:00Z").1, Some(c.id));
+    assert_eq!(cover_at(pms, "2026-12-31T23:30:00Z").1, None);
+    assert_eq!(cover_at(spa, "2026-06-01T12:00:00Z"), ("Europe/Warsaw".to_owned(), None));
+    let c_full = read(store, move |tx| sla::covering_at(tx, org, pms, ts("2026-06-01T12:00:00Z"))).1;
+    assert_eq!(c_full.as_ref(), Some(&c), "the whole contract, as `contract` reads it");
+    assert!(
+        matches!(store.read(|tx| sla::covering_at(tx, org + 1000, pms, now)), Err(StoreError::NotFound)),
+        "an unknown organisation is not found"
+    );
 
     let mut changed = input.clone();
     changed.product_ids = vec![pms, spa];

@@ -291,13 +291,9 @@ pub async fn session_actor(state: &AppState, headers: &axum::http::HeaderMap) ->
     let hash = token_hash(&session);
     let now = state.now();
     state
-        .read(move |tx| {
+        .lookup(move |tx| {
             let Some(s) = store_auth::session(tx, &hash, now)? else { return Ok(None) };
-            let person = people::get(tx, s.person_id)?;
-            if !person.active {
-                return Ok(None);
-            }
-            Ok(Some(Actor::load(tx, person, Via::Session { token_hash: hash, csrf_token: s.csrf_token })?))
+            Ok(Some(Actor::load(tx, s.person, Via::Session { token_hash: hash, csrf_token: s.csrf_token })?))
         })
         .await
 }
@@ -331,10 +327,9 @@ impl FromRequestParts<AppState> for Actor {
         if let Some(token) = bearer {
             let hash = token_hash(&token);
             let actor = state
-                .read(move |tx| {
+                .lookup(move |tx| {
                     let Some(t) = store_auth::token(tx, &hash)? else { return Ok(None) };
-                    let person = people::get(tx, t.person_id)?;
-                    Ok(Some(Actor::load(tx, person, Via::Token { scopes: t.scopes })?))
+                    Ok(Some(Actor::load(tx, t.person, Via::Token { scopes: t.scopes })?))
                 })
                 .await?
                 .ok_or_else(|| {

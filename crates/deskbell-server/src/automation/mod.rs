@@ -14,12 +14,20 @@ pub mod scope;
 
 use deskbell_domain::automation::Trigger;
 use deskbell_store::tickets::{Article, Ticket};
-use deskbell_store::{StoreError, Tx, settings};
+use deskbell_store::{StoreError, Tx, automation, settings};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::auth::Actor;
 use crate::error::ApiError;
+
+/// A product and its team as the ticket service read them while checking a new ticket, so
+/// routing need not read them again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KnownProduct {
+    pub id: i64,
+    pub team_id: Option<i64>,
+}
 
 /// A new ticket: the scope rules first (they may answer and end it), then the rules, then
 /// routing (which respects an assignee a rule or the caller chose).
@@ -28,11 +36,16 @@ pub fn after_create(
     t: Ticket,
     first: &Article,
     actor: &Actor,
+    product: Option<KnownProduct>,
     now: Timestamp,
 ) -> Result<Ticket, ApiError> {
-    let t = scope::on_create(tx, t, first, actor, now)?;
-    let t = rules::run(tx, t, Trigger::Created, Some(first), now)?;
-    routing::route(tx, t, now)
+    let (values, active_rules) = automation::settings_and_active_rules(tx, &[ROUTING_KEY, SCOPE_KEY])?;
+    let mut values = values.into_iter();
+    let routing: RoutingSettings = parse(ROUTING_KEY, values.next().flatten());
+    let scope: ScopeSettings = parse(SCOPE_KEY, values.next().flatten());
+    let t = scope::on_create(tx, t, first, actor, &scope, now)?;
+    let t = if active_rules > 0 { rules::run(tx, t, Trigger::Created, Some(first), now)? } else { t };
+    routing::route(tx, t, &routing, product, now)
 }
 
 /// The vendor side changed a ticket.
@@ -108,13 +121,17 @@ pub const BASE_URL_KEY: &str = "base_url";
 /// A settings value stored as JSON; the default when absent or unreadable (an unreadable
 /// value is logged: settings are written only through the checked API).
 pub fn load<T: DeserializeOwned + Default>(tx: &mut Tx<'_>, key: &str) -> Result<T, StoreError> {
-    Ok(match settings::get(tx, key)? {
+    Ok(parse(key, settings::get(tx, key)?))
+}
+
+fn parse<T: DeserializeOwned + Default>(key: &str, json: Option<String>) -> T {
+    match json {
         Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
             tracing::error!(key, error = %e, "stored settings are unreadable; using the defaults");
             T::default()
         }),
         None => T::default(),
-    })
+    }
 }
 
 pub fn store<T: Serialize>(tx: &mut Tx<'_>, key: &str, value: &T) -> Result<(), ApiError> {

@@ -11,7 +11,7 @@ use deskbell_store::tickets::Ticket;
 use deskbell_store::{StoreError, Tx, automation, orgs, sla};
 use jiff::Timestamp;
 
-use super::{ROUTING_KEY, RoutingSettings};
+use super::{KnownProduct, RoutingSettings};
 use crate::error::ApiError;
 use crate::tickets::service::auto_change;
 
@@ -60,14 +60,25 @@ fn account_team(tx: &mut Tx<'_>, organisation: i64) -> Result<(String, Vec<i64>)
     Ok((name, team))
 }
 
-pub fn route(tx: &mut Tx<'_>, t: Ticket, now: Timestamp) -> Result<Ticket, ApiError> {
-    let settings: RoutingSettings = super::load(tx, ROUTING_KEY)?;
+/// Routes `t` if it needs it. `known`: a product and its team as the caller read them, used
+/// when it is still the ticket's product (a rule may have changed it).
+pub fn route(
+    tx: &mut Tx<'_>,
+    t: Ticket,
+    settings: &RoutingSettings,
+    known: Option<KnownProduct>,
+    now: Timestamp,
+) -> Result<Ticket, ApiError> {
     if !settings.enabled || !t.status.is_open() {
         return Ok(t);
     }
-    let product_team = match t.product_id {
-        Some(p) => orgs::product(tx, p)?.team_id,
-        None => None,
+    let needs_team = t.team_id.is_none();
+    let product_team = match (t.product_id, known) {
+        (None, _) => None,
+        (Some(p), Some(k)) if p == k.id => k.team_id,
+        // Only the team is taken from the product; a ticket with one needs no lookup.
+        (Some(_), _) if !needs_team => None,
+        (Some(p), _) => orgs::product(tx, p)?.team_id,
     };
     let mut after = t.clone();
     let mut reasons: Vec<String> = Vec::new();
@@ -83,14 +94,14 @@ pub fn route(tx: &mut Tx<'_>, t: Ticket, now: Timestamp) -> Result<Ticket, ApiEr
         if needs_people || critical { account_team(tx, t.organisation_id)? } else { (String::new(), Vec::new()) };
     let mut nobody = None;
     if needs_people {
-        let on_duty = available(tx, &account, &settings, now)?;
+        let on_duty = available(tx, &account, settings, now)?;
         if !on_duty.is_empty() {
             let who = automation::take_turn(tx, &format!("organisation:{}", t.organisation_id), &on_duty, now)?;
             after.assignee_id = Some(who);
             reasons.push(format!("account team of {org_name}, round robin among {} on shift", on_duty.len()));
         } else if let Some(team) = after.team_id {
             let (team_name, members) = orgs::roster(tx, team)?;
-            let on_duty = available(tx, &members, &settings, now)?;
+            let on_duty = available(tx, &members, settings, now)?;
             if on_duty.is_empty() {
                 nobody = Some(format!(
                     "nobody of the account team of {org_name} or of team {team_name} is on shift and not absent"
@@ -131,7 +142,8 @@ pub fn route(tx: &mut Tx<'_>, t: Ticket, now: Timestamp) -> Result<Ticket, ApiEr
         if let Some(team) = saved.team_id {
             people.extend(orgs::roster(tx, team)?.1);
         }
-        let people = available(tx, &people, &RoutingSettings { respect_working_hours: false, ..settings }, now)?;
+        let people =
+            available(tx, &people, &RoutingSettings { respect_working_hours: false, ..settings.clone() }, now)?;
         let message = format!("critical ticket #{}: {}", saved.number, saved.subject);
         crate::mail::outbox::staff_notices(tx, &saved, "critical_ticket", &people, &message, now)?;
     }

@@ -18,7 +18,7 @@ use jiff::Timestamp;
 
 use super::responses;
 use crate::error::ApiError;
-use crate::tickets::service::{AutoEvent, auto_article, auto_events, auto_save, auto_status};
+use crate::tickets::service::{FieldChange, auto_article, auto_events, auto_save, auto_status};
 
 /// A rule as stored, with its definition read.
 pub struct Compiled {
@@ -145,7 +145,7 @@ fn fire(
     t: Ticket,
     rule: &Rule,
     def: &RuleDef,
-    changes: &mut Vec<AutoEvent>,
+    changes: &mut Vec<FieldChange>,
     now: Timestamp,
 ) -> Result<Ticket, ApiError> {
     let reason = format!("rule «{}»", rule.name);

@@ -15,7 +15,7 @@ use deskbell_store::Tx;
 use deskbell_store::tickets::{Article, Ticket};
 use jiff::Timestamp;
 
-use super::{SCOPE_KEY, ScopeSettings, responses};
+use super::{ScopeSettings, responses};
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::tickets::service::{
@@ -27,9 +27,9 @@ pub fn on_create(
     t: Ticket,
     first: &Article,
     actor: &Actor,
+    settings: &ScopeSettings,
     now: Timestamp,
 ) -> Result<Ticket, ApiError> {
-    let settings: ScopeSettings = super::load(tx, SCOPE_KEY)?;
     // Only a customer's own request is answered by itself; an agent who logs one decides.
     if settings.out_of_scope && !actor.is_vendor() {
         let phrases: Vec<String> = if settings.out_of_scope_phrases.is_empty() {

@@ -14,7 +14,7 @@ use deskbell_domain::sla::{
 use deskbell_domain::ticket::{Priority, Status};
 use deskbell_store::sla::{self, CalendarRecord, ClockRow, Contract, StoredClockEvent};
 use deskbell_store::tickets::{self, Ticket};
-use deskbell_store::{StoreError, Tx, orgs};
+use deskbell_store::{StoreError, Tx};
 use jiff::Timestamp;
 
 use crate::error::ApiError;
@@ -270,9 +270,7 @@ fn schedule(row: &mut ClockRow, now: Timestamp, cals: &dyn CalendarSource) -> Re
 /// organisation's local date. Without a covering contract the ticket has no clocks.
 fn start(tx: &mut Tx<'_>, t: &Ticket, actor: Option<i64>, now: Timestamp) -> Result<(), ApiError> {
     let Some(product) = t.product_id else { return Ok(()) };
-    let tz = jiff::tz::TimeZone::get(&orgs::time_zone(tx, t.organisation_id)?).unwrap_or(jiff::tz::TimeZone::UTC);
-    let date = now.to_zoned(tz).date().to_string();
-    let Some(contract) = sla::covering(tx, t.organisation_id, product, &date)? else { return Ok(()) };
+    let Some(contract) = sla::covering_at(tx, t.organisation_id, product, now)?.1 else { return Ok(()) };
     let share = WarningShare::new(contract.warning_percent).unwrap_or_default();
     for (metric, target) in targets(&contract, t.priority) {
         let Some(target_secs) = target else { continue };

@@ -6,11 +6,13 @@ use deskbell_domain::article::{ArticleKind, CallDirection};
 use deskbell_domain::person::Role;
 use deskbell_domain::ticket::{Channel, Kind, Priority, Side, Status, TransitionError, check_transition};
 use deskbell_store::events::{self, NewEvent};
+use deskbell_store::people::Person;
 use deskbell_store::tickets::{self, Article, Call, MailMeta, Ticket};
 use deskbell_store::{StoreError, Tx, attachments, orgs, people};
 use jiff::Timestamp;
 
 use crate::auth::Actor;
+use crate::automation::KnownProduct;
 use crate::error::ApiError;
 
 /// A file received with an article.
@@ -175,10 +177,24 @@ fn check_product_and_installation(
     product: Option<i64>,
     installation: Option<i64>,
 ) -> Result<Option<i64>, ApiError> {
-    if let Some(p) = product {
-        orgs::product(tx, p).map_err(|_| ApiError::invalid("product_id", "no such product"))?;
-    }
-    match installation {
+    Ok(checked_product(tx, org, product, installation)?.0)
+}
+
+/// [`check_product_and_installation`], also giving the product's team when the product was read.
+fn checked_product(
+    tx: &mut Tx<'_>,
+    org: i64,
+    product: Option<i64>,
+    installation: Option<i64>,
+) -> Result<(Option<i64>, Option<KnownProduct>), ApiError> {
+    let known = match product {
+        Some(p) => {
+            let found = orgs::product(tx, p).map_err(|_| ApiError::invalid("product_id", "no such product"))?;
+            Some(KnownProduct { id: found.id, team_id: found.team_id })
+        }
+        None => None,
+    };
+    let id = match installation {
         Some(i) => {
             let inst =
                 orgs::installation(tx, i).map_err(|_| ApiError::invalid("installation_id", "no such installation"))?;
@@ -189,21 +205,26 @@ fn check_product_and_installation(
                 return Err(ApiError::invalid("installation_id", "the installation is of another product"));
             }
             // The installation tells the product when none was given.
-            Ok(Some(inst.product_id))
+            Some(inst.product_id)
         }
-        None => Ok(product),
-    }
+        None => product,
+    };
+    Ok((id, known))
 }
 
 fn check_assignee(tx: &mut Tx<'_>, id: i64) -> Result<(), ApiError> {
-    match people::get(tx, id) {
-        Ok(p) if p.role.is_vendor() && p.active => Ok(()),
+    check_assignee_is(people::get(tx, id).ok().as_ref())
+}
+
+fn check_assignee_is(p: Option<&Person>) -> Result<(), ApiError> {
+    match p {
+        Some(p) if p.role.is_vendor() && p.active => Ok(()),
         _ => Err(ApiError::invalid("assignee_id", "the assignee must be an active member of the vendor's staff")),
     }
 }
 
 fn check_team(tx: &mut Tx<'_>, id: i64) -> Result<(), ApiError> {
-    orgs::team(tx, id).map(|_| ()).map_err(|_| ApiError::invalid("team_id", "no such team"))
+    if orgs::team_exists(tx, id)? { Ok(()) } else { Err(ApiError::invalid("team_id", "no such team")) }
 }
 
 fn due_date(s: &str) -> Result<String, ApiError> {
@@ -239,10 +260,18 @@ pub fn create_with_mail(
 
     // Whose ticket is it? Customers report for themselves (a customer admin may name a
     // colleague of their organisations); the vendor side names organisation and requester.
+    // The requester and a given assignee are read in one query.
+    let mut assignee = None;
     let (organisation_id, requester_id) = if vendor {
         let req =
             input.requester_id.ok_or_else(|| ApiError::invalid("requester_id", "say who reported the problem"))?;
-        let person = people::get(tx, req).map_err(|_| ApiError::invalid("requester_id", "no such person"))?;
+        let wanted: Vec<i64> = std::iter::once(req).chain(input.assignee_id).collect();
+        let mut found = people::get_many(tx, &wanted)?;
+        if let Some(a) = input.assignee_id {
+            assignee = Some(found.iter().find(|p| p.id == a).cloned());
+        }
+        found.retain(|p| p.id == req);
+        let person = found.pop().ok_or_else(|| ApiError::invalid("requester_id", "no such person"))?;
         let org = person
             .organisation_id
             .ok_or_else(|| ApiError::invalid("requester_id", "the requester must be a customer person"))?;
@@ -253,7 +282,11 @@ pub fn create_with_mail(
     } else {
         let own = actor.person.organisation_id.ok_or_else(|| ApiError::forbidden("you belong to no organisation"))?;
         let req = input.requester_id.unwrap_or(actor.id());
-        let person = people::get(tx, req).map_err(|_| ApiError::invalid("requester_id", "no such person"))?;
+        let person = if req == actor.id() {
+            actor.person.clone()
+        } else {
+            people::get(tx, req).map_err(|_| ApiError::invalid("requester_id", "no such person"))?
+        };
         let org = person.organisation_id.unwrap_or(own);
         let allowed = req == actor.id() || (actor.role() == Role::CustomerAdmin && actor.may_see_organisation(org));
         if !allowed || person.role.is_vendor() {
@@ -270,9 +303,11 @@ pub fn create_with_mail(
         }
         (org, req)
     };
-    let product_id = check_product_and_installation(tx, organisation_id, input.product_id, input.installation_id)?;
-    if let Some(a) = input.assignee_id {
-        check_assignee(tx, a)?;
+    let (product_id, known_product) = checked_product(tx, organisation_id, input.product_id, input.installation_id)?;
+    match (input.assignee_id, assignee) {
+        (Some(_), Some(read)) => check_assignee_is(read.as_ref())?,
+        (Some(a), None) => check_assignee(tx, a)?,
+        (None, _) => {}
     }
     if let Some(t) = input.team_id {
         check_team(tx, t)?;
@@ -329,31 +364,57 @@ pub fn create_with_mail(
     };
     let ticket = tickets::insert(tx, &ticket)?;
     crate::sla::clocks::after_change(tx, None, &ticket, Some(actor.id()), now)?;
-    event(
-        tx,
-        &ticket,
-        Some(actor.id()),
-        now,
-        NewEvent { kind: "created", new_value: Some(ticket.status.as_str().into()), ..Default::default() },
-    )?;
     // A ticket logged by an agent on the phone starts with a phone call article.
     let kind = if vendor && channel == Channel::Phone { ArticleKind::PhoneCall } else { ArticleKind::PublicReply };
     let call = (kind == ArticleKind::PhoneCall).then(|| {
         input.call.clone().unwrap_or(Call { direction: CallDirection::Inbound, number: None, duration_secs: None })
     });
-    let article = insert_article(
+    let article = insert_article_row(
         tx,
         &ticket,
         Some(actor.id()),
         NewArticle { kind, body, call, mail, attachments: input.attachments },
         now,
     )?;
+    // Both first events in one statement: a new ticket is the most frequent write.
+    events::append_all(
+        tx,
+        ticket.id,
+        Some(actor.id()),
+        now,
+        &[
+            NewEvent { kind: "created", new_value: Some(ticket.status.as_str().into()), ..Default::default() },
+            article_event(&article),
+        ],
+    )?;
     crate::mail::outbox::ticket_created(tx, &ticket, &article, actor, now)?;
-    let ticket = crate::automation::after_create(tx, ticket, &article, actor, now)?;
+    let ticket = crate::automation::after_create(tx, ticket, &article, actor, known_product, now)?;
     Ok((ticket, article))
 }
 
 fn insert_article(
+    tx: &mut Tx<'_>,
+    ticket: &Ticket,
+    author: Option<i64>,
+    a: NewArticle,
+    now: Timestamp,
+) -> Result<Article, ApiError> {
+    let article = insert_article_row(tx, ticket, author, a, now)?;
+    event(tx, ticket, author, now, article_event(&article))?;
+    Ok(article)
+}
+
+fn article_event(article: &Article) -> NewEvent<'static> {
+    NewEvent {
+        kind: "article_added",
+        field: Some(article.kind.as_str()),
+        new_value: Some(article.id.to_string()),
+        ..Default::default()
+    }
+}
+
+/// The article and its files, without its history event (the caller appends it).
+fn insert_article_row(
     tx: &mut Tx<'_>,
     ticket: &Ticket,
     author: Option<i64>,
@@ -384,18 +445,6 @@ fn insert_article(
         }
         article.attachments.push(saved);
     }
-    event(
-        tx,
-        ticket,
-        author,
-        now,
-        NewEvent {
-            kind: "article_added",
-            field: Some(article.kind.as_str()),
-            new_value: Some(article.id.to_string()),
-            ..Default::default()
-        },
-    )?;
     Ok(article)
 }
 
@@ -409,13 +458,6 @@ fn check_version(ticket: &Ticket, expected: i64) -> Result<(), ApiError> {
         return Err(StoreError::Conflict.into());
     }
     Ok(())
-}
-
-struct FieldChange {
-    field: &'static str,
-    old: Option<String>,
-    new: Option<String>,
-    reason: Option<String>,
 }
 
 /// Changes fields of a ticket (vendor side only). Each changed field is an event.
@@ -517,23 +559,10 @@ pub fn update(
         return Ok(before);
     }
     t.updated_at = now;
-    let saved = tickets::save(tx, &t)?;
+    let saved = tickets::save_over(tx, &before, &t)?;
     crate::sla::clocks::after_change(tx, Some(&before), &saved, me, now)?;
-    for c in events {
-        event(
-            tx,
-            &saved,
-            me,
-            now,
-            NewEvent {
-                kind: event_kind(c.field),
-                field: Some(c.field),
-                old_value: c.old,
-                new_value: c.new,
-                reason: c.reason.as_deref(),
-            },
-        )?;
-    }
+    let events: Vec<NewEvent<'_>> = events.iter().map(FieldChange::event).collect();
+    events::append_all(tx, saved.id, me, now, &events)?;
     crate::automation::after_update(tx, saved, now)
 }
 
@@ -594,7 +623,7 @@ pub fn transition(
     let reason = reason.map(|r| clean_text("reason", &r, 1000, true)).transpose()?;
     let from = t.status;
     apply_status(&mut t, to, now);
-    let saved = tickets::save(tx, &t)?;
+    let saved = tickets::save_over(tx, &before, &t)?;
     crate::sla::clocks::after_change(tx, Some(&before), &saved, Some(actor.id()), now)?;
     event(
         tx,
@@ -718,7 +747,7 @@ pub fn add_article(
     }
     t.updated_at = now;
     let first_response = !had_first_response && t.first_response_at.is_some();
-    let saved = tickets::save(tx, &t)?;
+    let saved = tickets::save_over(tx, &before, &t)?;
     crate::sla::clocks::after_change(tx, Some(&before), &saved, Some(actor.id()), now)?;
     let article = insert_article(tx, &saved, Some(actor.id()), NewArticle { body, ..a }, now)?;
     if first_response {
@@ -777,17 +806,30 @@ fn disposition_event(
     )
 }
 
-/// One field a change of deskbell's own made, and why.
-pub(crate) struct AutoEvent {
+/// One field a change made, and why (a person's reason is optional; automation's is always
+/// given).
+pub(crate) struct FieldChange {
     pub field: &'static str,
     pub old: Option<String>,
     pub new: Option<String>,
-    pub reason: String,
+    pub reason: Option<String>,
+}
+
+impl FieldChange {
+    fn event(&self) -> NewEvent<'_> {
+        NewEvent {
+            kind: event_kind(self.field),
+            field: Some(self.field),
+            old_value: self.old.clone(),
+            new_value: self.new.clone(),
+            reason: self.reason.as_deref(),
+        }
+    }
 }
 
 /// The fields automation may change that differ between `before` and `after`, as events
 /// with `reason`.
-pub(crate) fn auto_events(before: &Ticket, after: &Ticket, reason: &str) -> Vec<AutoEvent> {
+pub(crate) fn auto_events(before: &Ticket, after: &Ticket, reason: &str) -> Vec<FieldChange> {
     let id = |v: Option<i64>| v.map(|v| v.to_string());
     [
         ("priority", Some(before.priority.to_string()), Some(after.priority.to_string())),
@@ -802,7 +844,7 @@ pub(crate) fn auto_events(before: &Ticket, after: &Ticket, reason: &str) -> Vec<
     ]
     .into_iter()
     .filter(|(_, old, new)| old != new)
-    .map(|(field, old, new)| AutoEvent { field, old, new, reason: reason.to_owned() })
+    .map(|(field, old, new)| FieldChange { field, old, new, reason: Some(reason.to_owned()) })
     .collect()
 }
 
@@ -822,7 +864,7 @@ pub(crate) fn auto_save(
     tx: &mut Tx<'_>,
     before: &Ticket,
     mut after: Ticket,
-    events: Vec<AutoEvent>,
+    events: Vec<FieldChange>,
     now: Timestamp,
 ) -> Result<Ticket, ApiError> {
     if events.is_empty() {
@@ -832,7 +874,7 @@ pub(crate) fn auto_save(
         return Err(ApiError::conflict("ticket_closed", "a closed ticket cannot be changed"));
     }
     after.updated_at = now;
-    let saved = tickets::save(tx, &after)?;
+    let saved = tickets::save_over(tx, before, &after)?;
     // The clocks follow priority, status and the first response only; an assignment, a team
     // or a tag (routing's changes, most rules') leaves them as they are.
     if before.priority != saved.priority
@@ -841,21 +883,8 @@ pub(crate) fn auto_save(
     {
         crate::sla::clocks::after_change(tx, Some(before), &saved, None, now)?;
     }
-    for e in events {
-        event(
-            tx,
-            &saved,
-            None,
-            now,
-            NewEvent {
-                kind: event_kind(e.field),
-                field: Some(e.field),
-                old_value: e.old,
-                new_value: e.new,
-                reason: Some(&e.reason),
-            },
-        )?;
-    }
+    let events: Vec<NewEvent<'_>> = events.iter().map(FieldChange::event).collect();
+    events::append_all(tx, saved.id, None, now, &events)?;
     Ok(saved)
 }
 
