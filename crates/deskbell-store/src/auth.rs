@@ -10,7 +10,6 @@ use crate::{StoreError, params};
 /// A live session, with its person read in the same query (every request needs both).
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub person_id: i64,
     pub csrf_token: String,
     pub expires_at: Timestamp,
     pub person: Person,
@@ -35,19 +34,12 @@ pub fn create_session(
 pub fn session(tx: &mut Tx<'_>, token_hash: &str, now: Timestamp) -> Result<Option<Session>, StoreError> {
     tx.query_opt(
         &format!(
-            "SELECT s.person_id, s.csrf_token, s.expires_at, {P_COLS} FROM sessions s JOIN people p ON p.id = s.person_id \
+            "SELECT s.csrf_token, s.expires_at, {P_COLS} FROM sessions s JOIN people p ON p.id = s.person_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = TRUE"
         ),
         params![token_hash, now],
     )?
-    .map(|r| {
-        Ok(Session {
-            person_id: r.i64(0)?,
-            csrf_token: r.str(1)?,
-            expires_at: r.time(2)?,
-            person: people::from_row_at(&r, 3)?,
-        })
-    })
+    .map(|r| Ok(Session { csrf_token: r.str(0)?, expires_at: r.time(1)?, person: people::from_row_at(&r, 2)? }))
     .transpose()
 }
 
@@ -64,7 +56,6 @@ pub fn purge_expired_sessions(tx: &mut Tx<'_>, now: Timestamp) -> Result<u64, St
 #[derive(Debug, Clone)]
 pub struct ApiToken {
     pub id: i64,
-    pub person_id: i64,
     pub name: String,
     pub scopes: Vec<String>,
     pub person: Person,
@@ -89,7 +80,7 @@ pub fn create_token(
 pub fn token(tx: &mut Tx<'_>, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
     tx.query_opt(
         &format!(
-            "SELECT t.id, t.person_id, t.name, t.scopes, {P_COLS} FROM api_tokens t JOIN people p ON p.id = t.person_id \
+            "SELECT t.id, t.name, t.scopes, {P_COLS} FROM api_tokens t JOIN people p ON p.id = t.person_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.active = TRUE"
         ),
         params![token_hash],
@@ -97,10 +88,9 @@ pub fn token(tx: &mut Tx<'_>, token_hash: &str) -> Result<Option<ApiToken>, Stor
     .map(|r| {
         Ok(ApiToken {
             id: r.i64(0)?,
-            person_id: r.i64(1)?,
-            name: r.str(2)?,
-            scopes: r.str(3)?.split_whitespace().map(str::to_owned).collect(),
-            person: people::from_row_at(&r, 4)?,
+            name: r.str(1)?,
+            scopes: r.str(2)?.split_whitespace().map(str::to_owned).collect(),
+            person: people::from_row_at(&r, 3)?,
         })
     })
     .transpose()

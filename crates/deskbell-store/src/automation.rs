@@ -291,25 +291,6 @@ pub fn delete_absence(tx: &mut Tx<'_>, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Of `people`, those away at `at`.
-pub fn absent(tx: &mut Tx<'_>, people: &[i64], at: Timestamp) -> Result<Vec<i64>, StoreError> {
-    if people.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut params: Vec<crate::Value> = vec![at.into()];
-    params.extend(people.iter().map(|p| crate::Value::Int(*p)));
-    tx.query(
-        &format!(
-            "SELECT DISTINCT person_id FROM absences WHERE starts_at <= $1 AND ends_at > $1 AND person_id IN {}",
-            in_list(1, people.len())
-        ),
-        &params,
-    )?
-    .iter()
-    .map(|r| r.i64(0))
-    .collect()
-}
-
 /// Sets (`Some`) or clears an agent's working-hours calendar.
 pub fn set_working_hours(tx: &mut Tx<'_>, person_id: i64, calendar_id: Option<i64>) -> Result<(), StoreError> {
     match calendar_id {
@@ -321,21 +302,6 @@ pub fn set_working_hours(tx: &mut Tx<'_>, person_id: i64, calendar_id: Option<i6
         None => tx.execute("DELETE FROM agent_hours WHERE person_id = $1", params![person_id])?,
     };
     Ok(())
-}
-
-/// `(person, calendar)` of those of `people` who have working hours.
-pub fn working_hours(tx: &mut Tx<'_>, people: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
-    if people.is_empty() {
-        return Ok(Vec::new());
-    }
-    let params: Vec<crate::Value> = people.iter().map(|p| crate::Value::Int(*p)).collect();
-    tx.query(
-        &format!("SELECT person_id, calendar_id FROM agent_hours WHERE person_id IN {}", in_list(0, people.len())),
-        &params,
-    )?
-    .iter()
-    .map(|r| Ok((r.i64(0)?, r.i64(1)?)))
-    .collect()
 }
 
 /// Takes the next turn of a round-robin pool among `candidates` (not empty): the one whose

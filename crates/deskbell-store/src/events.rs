@@ -35,11 +35,7 @@ pub fn append(
     at: Timestamp,
     e: &NewEvent<'_>,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO ticket_events (ticket_id, actor_id, at, kind, field, old_value, new_value, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        params![ticket_id, actor_id, at, e.kind, e.field, e.old_value.clone(), e.new_value.clone(), e.reason],
-    )?;
-    Ok(())
+    append_all(tx, ticket_id, actor_id, at, std::slice::from_ref(e))
 }
 
 /// [`append`] of several events of one ticket, actor and instant, in one statement; they

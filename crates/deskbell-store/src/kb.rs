@@ -226,6 +226,14 @@ pub fn get(tx: &mut Tx<'_>, id: i64) -> Result<Article, StoreError> {
     load(tx, &rows)?.pop().ok_or(StoreError::NotFound)
 }
 
+/// The articles of `ids` (whoever may read them, as [`get`]) in the order of `ids`, in one
+/// query for the articles and one for their texts; unknown ids are left out.
+pub fn get_many(tx: &mut Tx<'_>, ids: &[i64]) -> Result<Vec<Article>, StoreError> {
+    let rows = query_ids(tx, ids, |list| format!("SELECT {ARTICLE_COLS} FROM kb_articles a WHERE a.id IN {list}"))?;
+    let found = load(tx, &rows)?;
+    Ok(ids.iter().filter_map(|id| found.iter().find(|a| a.id == *id).cloned()).collect())
+}
+
 pub fn by_slug(tx: &mut Tx<'_>, slug: &str) -> Result<Article, StoreError> {
     let rows = tx.query(&format!("SELECT {ARTICLE_COLS} FROM kb_articles a WHERE a.slug = $1"), params![slug])?;
     load(tx, &rows)?.pop().ok_or(StoreError::NotFound)

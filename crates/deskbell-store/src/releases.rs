@@ -55,12 +55,14 @@ pub fn get(tx: &mut Tx<'_>, id: i64) -> Result<Release, StoreError> {
 /// Releases of one product or all, newest version first per product; only published ones
 /// unless `drafts`.
 pub fn list(tx: &mut Tx<'_>, product_id: Option<i64>, drafts: bool) -> Result<Vec<Release>, StoreError> {
+    let published = if drafts { "" } else { " AND published" };
     let rows = match product_id {
-        Some(p) => tx.query(&format!("SELECT {COLS} FROM product_versions WHERE product_id = $1"), params![p])?,
-        None => tx.query(&format!("SELECT {COLS} FROM product_versions"), &[])?,
+        Some(p) => {
+            tx.query(&format!("SELECT {COLS} FROM product_versions WHERE product_id = $1{published}"), params![p])?
+        }
+        None => tx.query(&format!("SELECT {COLS} FROM product_versions WHERE TRUE{published}"), &[])?,
     };
     let mut list: Vec<Release> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    list.retain(|r| drafts || r.published);
     list.sort_by(|a, b| a.product_id.cmp(&b.product_id).then_with(|| compare_versions(&b.version, &a.version)));
     Ok(list)
 }
@@ -68,11 +70,17 @@ pub fn list(tx: &mut Tx<'_>, product_id: Option<i64>, drafts: bool) -> Result<Ve
 /// Published releases of `product_id` newer than `version` (all of them when the
 /// installation's version is unknown), newest first.
 pub fn newer_than(tx: &mut Tx<'_>, product_id: i64, version: Option<&str>) -> Result<Vec<Release>, StoreError> {
-    let mut list = list(tx, Some(product_id), false)?;
-    if let Some(v) = version {
-        list.retain(|r| compare_versions(&r.version, v).is_gt());
-    }
-    Ok(list)
+    Ok(newer(&list(tx, Some(product_id), false)?, product_id, version))
+}
+
+/// Of `releases` (as [`list`] gives them), those of `product_id` newer than `version` (all
+/// of them when it is unknown), in their order.
+pub fn newer(releases: &[Release], product_id: i64, version: Option<&str>) -> Vec<Release> {
+    releases
+        .iter()
+        .filter(|r| r.product_id == product_id && version.is_none_or(|v| compare_versions(&r.version, v).is_gt()))
+        .cloned()
+        .collect()
 }
 
 pub fn save(tx: &mut Tx<'_>, id: Option<i64>, i: &ReleaseInput, now: Timestamp) -> Result<Release, StoreError> {

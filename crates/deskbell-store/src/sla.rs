@@ -414,13 +414,12 @@ pub fn covering_at(
     let utc = at.to_zoned(jiff::tz::TimeZone::UTC).date();
     let day = |d: Result<jiff::civil::Date, jiff::Error>| d.map(|d| d.to_string()).unwrap_or_else(|_| utc.to_string());
     let (first, last) = (day(utc.yesterday()), day(utc.tomorrow()));
-    let cols: String = CONTRACT_COLS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let rows = tx.query(
         &format!(
-            "SELECT o.time_zone, {cols} FROM organisations o LEFT JOIN contracts c ON c.organisation_id = o.id \
-             AND c.valid_from <= $4 AND (c.valid_to IS NULL OR c.valid_to >= $3) \
-             AND EXISTS (SELECT 1 FROM contract_products p WHERE p.contract_id = c.id AND p.product_id = $2) \
-             WHERE o.id = $1 ORDER BY c.valid_from DESC, c.id DESC"
+            "SELECT o.time_zone, x.* FROM organisations o LEFT JOIN (SELECT {CONTRACT_COLS} FROM contracts c \
+             WHERE organisation_id = $1 AND valid_from <= $4 AND (valid_to IS NULL OR valid_to >= $3) \
+             AND EXISTS (SELECT 1 FROM contract_products p WHERE p.contract_id = c.id AND p.product_id = $2)) x ON TRUE \
+             WHERE o.id = $1 ORDER BY x.valid_from DESC, x.id DESC"
         ),
         params![organisation_id, product_id, first, last],
     )?;

@@ -24,6 +24,8 @@ pub fn available(
 ) -> Result<Vec<i64>, StoreError> {
     let found = automation::candidates(tx, candidates, settings.respect_absences, now)?;
     let mut on_call: Option<Vec<i64>> = None;
+    // Agents share a few calendars: each is read once.
+    let mut open_now: Vec<(i64, bool)> = Vec::new();
     let mut out = Vec::new();
     for &id in candidates {
         let Some(&(_, hours)) = found.iter().find(|(p, _)| *p == id) else { continue };
@@ -31,9 +33,18 @@ pub fn available(
             continue;
         }
         if let (true, Some(calendar)) = (settings.respect_working_hours, hours) {
-            let record = sla::calendar(tx, calendar)?;
-            let open =
-                record.version_at(now).and_then(|v| Calendar::from_spec(&v.spec).ok()).is_some_and(|c| c.is_open(now));
+            let open = match open_now.iter().find(|(c, _)| *c == calendar) {
+                Some(&(_, open)) => open,
+                None => {
+                    let record = sla::calendar(tx, calendar)?;
+                    let open = record
+                        .version_at(now)
+                        .and_then(|v| Calendar::from_spec(&v.spec).ok())
+                        .is_some_and(|c| c.is_open(now));
+                    open_now.push((calendar, open));
+                    open
+                }
+            };
             if !open {
                 if on_call.is_none() {
                     on_call = Some(sla::on_call(tx, None, now)?);
@@ -60,6 +71,19 @@ fn account_team(tx: &mut Tx<'_>, organisation: i64) -> Result<(String, Vec<i64>)
     Ok((name, team))
 }
 
+/// The name and members of `team`, read once per routing however many steps need them.
+fn roster<'r>(
+    tx: &mut Tx<'_>,
+    team: i64,
+    read: &'r mut Option<(String, Vec<i64>)>,
+) -> Result<&'r (String, Vec<i64>), StoreError> {
+    let roster = match read.take() {
+        Some(r) => r,
+        None => orgs::roster(tx, team)?,
+    };
+    Ok(read.insert(roster))
+}
+
 /// Routes `t` if it needs it. `known`: a product and its team as the caller read them, used
 /// when it is still the ticket's product (a rule may have changed it).
 pub fn route(
@@ -82,11 +106,13 @@ pub fn route(
     };
     let mut after = t.clone();
     let mut reasons: Vec<String> = Vec::new();
+    // Of the ticket's team as routing leaves it (`after.team_id`, set below at most once).
+    let mut team_roster = None;
     if after.team_id.is_none()
         && let Some(team) = product_team
     {
         after.team_id = Some(team);
-        reasons.push(format!("the product's team {}", orgs::roster(tx, team)?.0));
+        reasons.push(format!("the product's team {}", roster(tx, team, &mut team_roster)?.0));
     }
     let needs_people = after.assignee_id.is_none() && settings.round_robin;
     let critical = t.priority == Priority::Critical && settings.notify_team_on_critical;
@@ -100,7 +126,7 @@ pub fn route(
             after.assignee_id = Some(who);
             reasons.push(format!("account team of {org_name}, round robin among {} on shift", on_duty.len()));
         } else if let Some(team) = after.team_id {
-            let (team_name, members) = orgs::roster(tx, team)?;
+            let (team_name, members) = roster(tx, team, &mut team_roster)?.clone();
             let on_duty = available(tx, &members, settings, now)?;
             if on_duty.is_empty() {
                 nobody = Some(format!(
@@ -140,7 +166,7 @@ pub fn route(
     if critical {
         let mut people = account;
         if let Some(team) = saved.team_id {
-            people.extend(orgs::roster(tx, team)?.1);
+            people.extend_from_slice(&roster(tx, team, &mut team_roster)?.1);
         }
         let people =
             available(tx, &people, &RoutingSettings { respect_working_hours: false, ..settings.clone() }, now)?;

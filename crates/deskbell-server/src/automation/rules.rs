@@ -77,11 +77,11 @@ pub fn run(
     let mut t = t;
     let mut changes = Vec::new();
     let mut fired = Vec::new();
+    // Internal notes are not the customer's words; the text a rule reads is the subject and
+    // what the customer or agent wrote in public. No action changes either: fold them once.
+    let body = article.filter(|a| a.kind != ArticleKind::InternalNote).map_or("", |a| a.body.as_str());
+    let folded_text = fold(&format!("{}\n{body}", t.subject));
     for Compiled { rule, def } in &rules {
-        // Internal notes are not the customer's words; the text a rule reads is the
-        // subject and what the customer or agent wrote in public.
-        let body = article.filter(|a| a.kind != ArticleKind::InternalNote).map_or("", |a| a.body.as_str());
-        let folded_text = fold(&format!("{}\n{body}", t.subject));
         let facts = Facts {
             channel: t.channel,
             kind: t.kind,

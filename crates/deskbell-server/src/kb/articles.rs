@@ -756,9 +756,14 @@ pub async fn deflection_counts(
     let list = state
         .read(move |tx| {
             let counts = kb::deflections(tx, from, to)?;
+            let ids: Vec<i64> = counts.iter().map(|(id, _)| *id).collect();
+            let articles = kb::get_many(tx, &ids)?;
             counts
                 .into_iter()
-                .map(|(id, n)| Ok(DeflectionCount { article_id: id, slug: kb::get(tx, id)?.slug, deflected: n }))
+                .map(|(id, n)| {
+                    let a = articles.iter().find(|a| a.id == id).ok_or(StoreError::NotFound)?;
+                    Ok(DeflectionCount { article_id: id, slug: a.slug.clone(), deflected: n })
+                })
                 .collect::<ApiResult<Vec<_>>>()
         })
         .await?;
@@ -813,8 +818,9 @@ pub fn record_link(
     now: Timestamp,
 ) -> ApiResult<Vec<TicketLinkView>> {
     let t = vendor_ticket(tx, actor, number)?;
-    for a in article_ids {
-        kb::get(tx, *a).map_err(|_| ApiError::invalid("article_id", "no such article"))?;
+    let found = kb::get_many(tx, article_ids)?;
+    if article_ids.iter().any(|id| !found.iter().any(|a| a.id == *id)) {
+        return Err(ApiError::invalid("article_id", "no such article"));
     }
     match kind {
         LinkKind::Suggested => kb::suggested(tx, t.id, article_ids, Some(actor.id()), now)?,
@@ -829,10 +835,13 @@ pub fn record_link(
 
 /// A ticket's suggested and used articles, titled in `lang`.
 pub fn links(tx: &mut Tx<'_>, ticket_id: i64, lang: Language) -> ApiResult<Vec<TicketLinkView>> {
-    kb::ticket_links(tx, ticket_id)?
+    let links = kb::ticket_links(tx, ticket_id)?;
+    let ids: Vec<i64> = links.iter().map(|l| l.article_id).collect();
+    let articles = kb::get_many(tx, &ids)?;
+    links
         .into_iter()
         .map(|l| {
-            let a = kb::get(tx, l.article_id)?;
+            let a = articles.iter().find(|a| a.id == l.article_id).cloned().ok_or(StoreError::NotFound)?;
             Ok(TicketLinkView {
                 title: a.text(lang).map(|t| t.title.clone()).unwrap_or_default(),
                 url: url(&a.slug),

@@ -51,22 +51,9 @@ impl FromRequestParts<AppState> for MaybeActor {
 }
 
 /// A required text: trimmed, not empty, at most `max` characters, no control characters
-/// except line breaks and tabs when `multiline`.
+/// except line breaks and tabs when `multiline` (the ticket service's check).
 pub fn text(field: &str, value: &str, max: usize, multiline: bool) -> Result<String, ApiError> {
-    if !multiline {
-        return crate::admin::api::text(field, value, max);
-    }
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::invalid(field, format!("{field} must not be empty")));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::invalid(field, format!("{field} is longer than {max} characters")));
-    }
-    if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(ApiError::invalid(field, format!("{field} must not contain control characters")));
-    }
-    Ok(v.to_owned())
+    crate::tickets::service::clean_text(field, value, max, multiline)
 }
 
 /// An optional text: empty means none.

@@ -169,10 +169,12 @@ pub struct InstallationNews {
 pub fn news(tx: &mut Tx<'_>, actor: &Actor) -> ApiResult<Vec<InstallationNews>> {
     let installs = orgs::installations(tx, actor.organisations().as_deref())?;
     let products = orgs::products(tx)?;
+    // Every published release at once; each installation takes its product's newer ones.
+    let published = releases::list(tx, None, false)?;
     installs
         .into_iter()
         .map(|i| {
-            let newer = releases::newer_than(tx, i.product_id, i.version.as_deref())?;
+            let newer = releases::newer(&published, i.product_id, i.version.as_deref());
             Ok(InstallationNews {
                 product: products.iter().find(|p| p.id == i.product_id).map(|p| p.name.clone()).unwrap_or_default(),
                 installation_id: i.id,

@@ -27,9 +27,6 @@ use crate::state::AppState;
 use crate::tickets::api::Q;
 use crate::web::i18n::{self, catalogue, fill};
 
-/// The training catalogue of the help centre (issue 7 answers training requests with it).
-pub const CATALOGUE_URL: &str = "/help/trainings";
-
 const TITLE_MAX: usize = 200;
 const TEXT_MAX: usize = 50_000;
 const CAPACITY_MAX: i64 = 10_000;

@@ -280,18 +280,19 @@ pub fn staff_notices(
     message: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut seen = Vec::new();
-    let mut mailbox = None;
+    let mut ids = Vec::new();
     for &id in people_ids {
-        if seen.contains(&id) {
-            continue;
+        if !ids.contains(&id) {
+            ids.push(id);
         }
-        seen.push(id);
-        let person = people::get(tx, id)?;
+    }
+    let mut mailbox = None;
+    // Everyone in one query, in the order given.
+    for person in people::get_many(tx, &ids)? {
         if !person.active || !person.role.is_vendor() {
             continue;
         }
-        deskbell_store::sla::notify(tx, id, t.id, kind, message, now)?;
+        deskbell_store::sla::notify(tx, person.id, t.id, kind, message, now)?;
         // One lookup for all of them.
         if mailbox.is_none() {
             mailbox = Some(mailbox_for(tx, None, Some(t.id))?);
@@ -327,13 +328,8 @@ pub fn merged(tx: &mut Tx<'_>, source: &Ticket, target: &Ticket, now: Timestamp)
     };
     let target_person = requester(tx, target)?;
     if let Some(p) = requester(tx, source)? {
-        let mut cc = Vec::new();
-        for c in &source.cc {
-            let theirs = target_person.as_ref().is_some_and(|t| t.email.as_str() == c);
-            if !theirs && *c != p.email.as_str() && mail::bounce_of(tx, c)?.is_none() {
-                cc.push(c.clone());
-            }
-        }
+        let mut cc = deliverable_cc(tx, source)?;
+        cc.retain(|c| c != p.email.as_str() && target_person.as_ref().is_none_or(|t| t.email.as_str() != c));
         let key = crate::auth::random_token();
         mail::set_tracking_hash(tx, target.id, &tracking_hash(&key))?;
         let params = Params {

@@ -322,13 +322,6 @@ pub fn hide_foreign_parents(tx: &mut Tx<'_>, actor: &Actor, list: &mut [Ticket])
     Ok(())
 }
 
-/// The number a page of ticket `n` moves to when `n` was merged into another ticket.
-pub async fn moved(state: &crate::state::AppState, actor: &Actor, n: i64) -> Result<Option<i64>, ApiError> {
-    let actor = actor.clone();
-    let found = state.read(move |tx| service::load(tx, &actor, n)).await?.number;
-    Ok((found != n).then_some(found))
-}
-
 /// One ticket as [`hide_foreign_parents`] shows it to the actor.
 pub fn shown(tx: &mut Tx<'_>, actor: &Actor, t: Ticket) -> Result<Ticket, ApiError> {
     let mut one = [t];

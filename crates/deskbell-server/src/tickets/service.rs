@@ -171,17 +171,9 @@ fn field_changed<'a>(
     NewEvent { kind: "field_changed", field: Some(field), old_value: old, new_value: new, reason }
 }
 
+/// The ticket's product (an installation tells it when none was given), checked, and the
+/// product as read when one was given.
 fn check_product_and_installation(
-    tx: &mut Tx<'_>,
-    org: i64,
-    product: Option<i64>,
-    installation: Option<i64>,
-) -> Result<Option<i64>, ApiError> {
-    Ok(checked_product(tx, org, product, installation)?.0)
-}
-
-/// [`check_product_and_installation`], also giving the product's team when the product was read.
-fn checked_product(
     tx: &mut Tx<'_>,
     org: i64,
     product: Option<i64>,
@@ -260,16 +252,14 @@ pub fn create_with_mail(
 
     // Whose ticket is it? Customers report for themselves (a customer admin may name a
     // colleague of their organisations); the vendor side names organisation and requester.
-    // The requester and a given assignee are read in one query.
+    // The requester and a given assignee are read in one query (customers may not name one).
     let mut assignee = None;
     let (organisation_id, requester_id) = if vendor {
         let req =
             input.requester_id.ok_or_else(|| ApiError::invalid("requester_id", "say who reported the problem"))?;
         let wanted: Vec<i64> = std::iter::once(req).chain(input.assignee_id).collect();
         let mut found = people::get_many(tx, &wanted)?;
-        if let Some(a) = input.assignee_id {
-            assignee = Some(found.iter().find(|p| p.id == a).cloned());
-        }
+        assignee = input.assignee_id.and_then(|a| found.iter().find(|p| p.id == a).cloned());
         found.retain(|p| p.id == req);
         let person = found.pop().ok_or_else(|| ApiError::invalid("requester_id", "no such person"))?;
         let org = person
@@ -303,11 +293,10 @@ pub fn create_with_mail(
         }
         (org, req)
     };
-    let (product_id, known_product) = checked_product(tx, organisation_id, input.product_id, input.installation_id)?;
-    match (input.assignee_id, assignee) {
-        (Some(_), Some(read)) => check_assignee_is(read.as_ref())?,
-        (Some(a), None) => check_assignee(tx, a)?,
-        (None, _) => {}
+    let (product_id, known_product) =
+        check_product_and_installation(tx, organisation_id, input.product_id, input.installation_id)?;
+    if input.assignee_id.is_some() {
+        check_assignee_is(assignee.as_ref())?;
     }
     if let Some(t) = input.team_id {
         check_team(tx, t)?;
@@ -508,7 +497,7 @@ pub fn update(
     if !c.product_id.is_keep() || !c.installation_id.is_keep() {
         let product = c.product_id.apply(t.product_id);
         let installation = c.installation_id.apply(t.installation_id);
-        t.product_id = check_product_and_installation(tx, t.organisation_id, product, installation)?;
+        t.product_id = check_product_and_installation(tx, t.organisation_id, product, installation)?.0;
         t.installation_id = installation;
         changed("product_id", before.product_id.map(|v| v.to_string()), t.product_id.map(|v| v.to_string()), None);
         changed(

@@ -240,12 +240,11 @@ fn load(
     tx: &mut deskbell_store::Tx<'_>,
     c: &Ctx,
     actor: &Actor,
-    n: i64,
+    t: Ticket,
     errors: Errors,
     draft: Draft,
     max_upload: usize,
 ) -> Result<String, ApiError> {
-    let t = service::load(tx, actor, n)?;
     let org = orgs::get(tx, t.organisation_id)?;
     let requester = people::get(tx, t.requester_id)?;
     let tz = time_zone(&org.time_zone);
@@ -376,20 +375,41 @@ pub(super) async fn show(
     errors: Errors,
     draft: Draft,
 ) -> PageResult {
+    show_or_follow(state, c, n, status, errors, draft, false).await
+}
+
+/// [`show`]; with `follow_merged`, a merged ticket's number leads to the ticket it was
+/// merged into (found by the same read).
+async fn show_or_follow(
+    state: &AppState,
+    c: &Ctx,
+    n: i64,
+    status: StatusCode,
+    errors: Errors,
+    draft: Draft,
+    follow_merged: bool,
+) -> PageResult {
     let actor = c.vendor()?.clone();
     let cc = c.clone();
     let max = state.config.attachment_max_bytes;
-    let body = state.read(move |tx| load(tx, &cc, &actor, n, errors, draft, max)).await?;
-    Ok((status, axum::response::Html(body)).into_response())
+    let shown = state
+        .read(move |tx| {
+            let t = service::load(tx, &actor, n)?;
+            if follow_merged && t.number != n {
+                return Ok(Err(t.number));
+            }
+            Ok(Ok(load(tx, &cc, &actor, t, errors, draft, max)?))
+        })
+        .await?;
+    match shown {
+        Ok(body) => Ok((status, axum::response::Html(body)).into_response()),
+        Err(to) => Ok(see_other(c, &format!("/agent/tickets/{to}"))),
+    }
 }
 
 pub async fn page(State(state): State<AppState>, c: Ctx, Path(raw): Path<String>) -> PageResult {
     let n = number(&raw)?;
-    // A merged ticket's number leads to the ticket it was merged into.
-    if let Some(to) = crate::tickets::merge::moved(&state, c.vendor()?, n).await? {
-        return Ok(see_other(&c, &format!("/agent/tickets/{to}")));
-    }
-    show(&state, &c, n, StatusCode::OK, Errors::default(), Draft::default()).await
+    show_or_follow(&state, &c, n, StatusCode::OK, Errors::default(), Draft::default(), true).await
 }
 
 fn version_of(f: &FormData) -> Option<i64> {

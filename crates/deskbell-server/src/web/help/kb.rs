@@ -11,7 +11,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use deskbell_domain::kb::{Reader, Visibility};
-use deskbell_domain::person::Language;
 use deskbell_store::kb::{self, Article, Category};
 use deskbell_store::orgs::{self, Product};
 use serde::Deserialize;
@@ -151,10 +150,6 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-fn lang_code(l: Language) -> &'static str {
-    l.as_str()
-}
-
 /// GET /help/kb/{slug}
 pub async fn article(
     State(state): State<AppState>,
@@ -180,7 +175,7 @@ pub async fn article(
         title: text.title.clone(),
         html: to_html(&text.body),
         fallback: text.language != c.lang,
-        lang: lang_code(text.language),
+        lang: text.language.as_str(),
         category: category.map(|k| k.name(c.lang).to_owned()),
         product: product.map(|p| p.name),
         module: a.module.clone(),
@@ -289,12 +284,9 @@ pub async fn for_ticket(State(state): State<AppState>, c: Ctx, Path(raw): Path<S
     let list = state
         .read(move |tx| {
             let t = deskbell_store::tickets::by_number(tx, n, &actor.scope).map_err(|_| ApiError::not_found("page"))?;
-            let mut out = Vec::new();
-            for l in kb::ticket_links(tx, t.id)? {
-                if let Ok(a) = kb::readable(tx, Reader::Customer, &l.article_id.to_string()) {
-                    out.push(a);
-                }
-            }
+            let ids: Vec<i64> = kb::ticket_links(tx, t.id)?.iter().map(|l| l.article_id).collect();
+            let mut out = kb::get_many(tx, &ids)?;
+            out.retain(|a| Reader::Customer.may_read(a.visibility, a.status));
             Ok(out)
         })
         .await?;

@@ -239,17 +239,38 @@ struct Shown {
 }
 
 async fn render(state: &AppState, c: &Ctx, actor: Actor, n: i64, shown: Shown, status: StatusCode) -> PageResult {
+    render_or_follow(state, c, actor, n, shown, status, false).await
+}
+
+/// [`render`]; with `follow_merged`, a merged ticket's number leads to the ticket it was
+/// merged into (found by the same read).
+async fn render_or_follow(
+    state: &AppState,
+    c: &Ctx,
+    actor: Actor,
+    n: i64,
+    shown: Shown,
+    status: StatusCode,
+    follow_merged: bool,
+) -> PageResult {
     let reopen_days = state.config.reopen_days;
     let cc = c.clone();
-    let (f, articles) = state
+    let read = state
         .read(move |tx| {
             let t = service::load(tx, &actor, n)?;
+            if follow_merged && t.number != n {
+                return Ok(Err(t.number));
+            }
             let f = facts(tx, &cc, &t, reopen_days)?;
             let tz = i18n::time_zone(&orgs::time_zone(tx, t.organisation_id)?);
             let articles = thread(tx, &cc, &t, &tz, &|id| format!("/api/v1/attachments/{id}"))?;
-            Ok((f, articles))
+            Ok(Ok((f, articles)))
         })
         .await?;
+    let (f, articles) = match read {
+        Ok(page) => page,
+        Err(to) => return Ok(ctx::see_other(c, &format!("/help/tickets/{to}"))),
+    };
     let max_bytes = state.config.attachment_max_bytes;
     let page = TicketPage {
         confirm_action: None,
@@ -283,10 +304,6 @@ pub async fn show(
 ) -> PageResult {
     let actor = c.customer()?.clone();
     let n = number(&raw)?;
-    // A merged ticket's number leads to the ticket it was merged into.
-    if let Some(to) = crate::tickets::merge::moved(&state, &actor, n).await? {
-        return Ok(ctx::see_other(&c, &format!("/help/tickets/{to}")));
-    }
     let t = c.t;
     let notice = match q.done.as_deref() {
         Some("created") => Some(t.help_done_created),
@@ -296,7 +313,7 @@ pub async fn show(
         _ => None,
     };
     let shown = Shown { notice, errors: Errors::default(), reply: String::new(), comment: String::new() };
-    render(&state, &c, actor, n, shown, StatusCode::OK).await
+    render_or_follow(&state, &c, actor, n, shown, StatusCode::OK, true).await
 }
 
 /// The status of a refusal shown on the form again: the service's own for client errors;
